@@ -1,0 +1,18 @@
+package io.zootask.gateway;
+
+import io.zootask.protocol.spring.ZooKeeperClientConfiguration;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
+
+/** The REST face of zootask: tasks in as {@code /tasks} znodes, results out of {@code /status}. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@Import(ZooKeeperClientConfiguration.class)
+public class GatewayApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(GatewayApplication.class, args);
+    }
+}

@@ -1,0 +1,107 @@
+package io.zootask.gateway.tasks;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.zootask.gateway.GatewayProperties;
+import io.zootask.gateway.errors.InvalidRequestException;
+import io.zootask.protocol.ProtocolCodec;
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+
+@RestController
+@RequestMapping("/tasks")
+@Tag(name = "tasks", description = "Submit commands and watch them finish")
+class TaskController {
+
+    private final TaskService tasks;
+    private final TaskWaiter waiter;
+    private final GatewayProperties limits;
+
+    TaskController(TaskService tasks, TaskWaiter waiter, GatewayProperties limits) {
+        this.tasks = tasks;
+        this.waiter = waiter;
+        this.limits = limits;
+    }
+
+    @Operation(summary = "Submit a task",
+            description = "Queues a command to run on some worker. The command runs without a shell; the worker only"
+                    + " runs executables on its allowlist (by default echo, sleep, true, false).",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = SubmitTaskRequest.class),
+                            examples = {
+                                    @ExampleObject(name = "echo", value = "{\"command\":[\"echo\",\"hello\"]}"),
+                                    @ExampleObject(name = "sleep with timeout",
+                                            value = "{\"command\":[\"sleep\",\"2\"],\"timeoutSeconds\":60}")}),
+                    @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string"),
+                            examples = @ExampleObject(name = "command line", value = "echo hello"))}),
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "accepted; follow Location to watch it"),
+                    @ApiResponse(responseCode = "400", description = "invalid task",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class))),
+                    @ApiResponse(responseCode = "413", description = "body too large",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class))),
+                    @ApiResponse(responseCode = "503", description = "ZooKeeper unreachable; see Retry-After",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class)))})
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<TaskView> submitJson(@RequestBody(required = false) SubmitTaskRequest request) {
+        if (request == null) {
+            throw new InvalidRequestException("a JSON body is required, e.g. {\"command\":[\"echo\",\"hello\"]}");
+        }
+        return accepted(tasks.submit(request.command(), request.timeoutSeconds(), request.maxAttempts()));
+    }
+
+    @Operation(hidden = true)
+    @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
+    ResponseEntity<TaskView> submitText(@RequestBody String commandLine) {
+        return accepted(tasks.submit(ProtocolCodec.splitCommandLine(commandLine), null, null));
+    }
+
+    @Operation(summary = "Get a task, optionally waiting for it to finish",
+            description = "With waitSeconds, answers as soon as the task is done, failed or timed_out, or with its"
+                    + " current state when the wait is over.")
+    @GetMapping("/{id}")
+    DeferredResult<TaskView> get(
+            @Parameter(example = "task-0000000000") @PathVariable String id,
+            @Parameter(description = "0 to 60", example = "30") @RequestParam(required = false) Integer waitSeconds) {
+        long max = limits.maxWait().toSeconds();
+        if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > max)) {
+            throw new InvalidRequestException("waitSeconds must be between 0 and " + max);
+        }
+        TaskView current = tasks.get(id);
+        return waiter.await(current, Duration.ofSeconds(waitSeconds == null ? 0 : waitSeconds));
+    }
+
+    @Operation(summary = "List tasks, newest first",
+            description = "The tasks ZooKeeper still holds. Page with limit and the nextCursor of the previous page.")
+    @GetMapping
+    TaskPage list(@Parameter(example = "20") @RequestParam(required = false) Integer limit,
+                  @RequestParam(required = false) String cursor,
+                  @Parameter(description = "queued, assigned, running, done, failed or timed_out")
+                  @RequestParam(required = false) String state) {
+        return tasks.list(limit, cursor, state);
+    }
+
+    private static ResponseEntity<TaskView> accepted(TaskView view) {
+        return ResponseEntity.accepted().location(URI.create("/tasks/" + view.id())).body(view);
+    }
+}

@@ -1,0 +1,115 @@
+package io.zootask.gateway.tasks;
+
+import io.zootask.gateway.zookeeper.ZooKeeperAccess;
+import io.zootask.protocol.MalformedDataException;
+import io.zootask.protocol.ProtocolCodec;
+import io.zootask.protocol.RunningMarker;
+import io.zootask.protocol.TaskSpec;
+import io.zootask.protocol.TaskState;
+import io.zootask.protocol.TaskStatus;
+import io.zootask.protocol.ZNodes;
+import java.util.List;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Finds a task wherever it is in its life: {@code /status} (finished), {@code /tasks} (queued),
+ * {@code /assign/<worker>} (assigned, or running when {@code /running/<id>} exists). A task moves while we look, so
+ * the places are read in the order it moves through them, and the whole look is repeated before saying "not found".
+ */
+@Component
+public class TaskReader {
+
+    private static final int PASSES = 3;
+
+    private final ZooKeeperAccess zk;
+
+    public TaskReader(ZooKeeperAccess zk) {
+        this.zk = zk;
+    }
+
+    public Optional<TaskView> find(String id) {
+        if (!ZNodes.isValidName(id)) {
+            return Optional.empty();
+        }
+        for (int pass = 0; pass < PASSES; pass++) {
+            Optional<TaskView> view = finished(id).or(() -> queued(id)).or(() -> assigned(id)).or(() -> finished(id));
+            if (view.isPresent()) {
+                return view;
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Optional<TaskView> finished(String id) {
+        return read(ZNodes.status(id)).map(data -> fromStatus(id, ProtocolCodec.decodeStatus(data)));
+    }
+
+    public static TaskView fromStatus(String id, TaskStatus status) {
+        return new TaskView(id, status.state(), status.command(), null, status.worker(), status.attempt(),
+                status.submittedAt(), status.startedAt(), status.finishedAt(), status.exitCode(), status.output(),
+                status.outputTruncated(), status.message());
+    }
+
+    private Optional<TaskView> queued(String id) {
+        return read(ZNodes.task(id)).map(data -> {
+            TaskSpec spec = decodeOrNull(data);
+            return spec == null
+                    ? new TaskView(id, TaskState.QUEUED, null, null, null, null, null, null, null, null, null, null,
+                    "task data is malformed; the master will fail it")
+                    : TaskView.queued(id, spec.command(), spec.timeoutSeconds(), spec.attempt(), spec.submittedAt());
+        });
+    }
+
+    private Optional<TaskView> assigned(String id) {
+        List<String> workers = children(ZNodes.ASSIGN);
+        for (String worker : workers) {
+            if (!ZNodes.isValidName(worker)) {
+                continue;
+            }
+            Optional<byte[]> assignment = read(ZNodes.assignment(worker, id));
+            if (assignment.isPresent()) {
+                TaskSpec spec = decodeOrNull(assignment.get());
+                Optional<RunningMarker> marker = read(ZNodes.running(id)).map(ProtocolCodec::decodeRunning);
+                TaskState state = marker.isPresent() ? TaskState.RUNNING : TaskState.ASSIGNED;
+                return Optional.of(new TaskView(id, state, spec == null ? null : spec.command(),
+                        spec == null ? null : spec.timeoutSeconds(), worker, spec == null ? null : spec.attempt(),
+                        spec == null ? null : spec.submittedAt(), marker.map(RunningMarker::startedAt).orElse(null),
+                        null, null, null, null, null));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static TaskSpec decodeOrNull(byte[] data) {
+        try {
+            return ProtocolCodec.decodeTask(data);
+        } catch (MalformedDataException e) {
+            return null;
+        }
+    }
+
+    private Optional<byte[]> read(String path) {
+        try {
+            CuratorFramework client = zk.client();
+            return Optional.of(zk.call(() -> client.getData().forPath(path)));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (KeeperException e) {
+            throw new IllegalStateException("reading " + path + ": " + e.code(), e);
+        }
+    }
+
+    private List<String> children(String path) {
+        try {
+            CuratorFramework client = zk.client();
+            return zk.call(() -> client.getChildren().forPath(path));
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        } catch (KeeperException e) {
+            throw new IllegalStateException("listing " + path + ": " + e.code(), e);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.zootask.gateway.tasks;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.zootask.gateway.GatewayProperties;
+import io.zootask.gateway.errors.InvalidRequestException;
+import io.zootask.gateway.errors.TaskNotFoundException;
+import io.zootask.gateway.zookeeper.ZooKeeperAccess;
+import io.zootask.protocol.ProtocolCodec;
+import io.zootask.protocol.TaskSpec;
+import io.zootask.protocol.TaskState;
+import io.zootask.protocol.ZNodes;
+import io.zootask.protocol.ZooKeeperClients;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.springframework.stereotype.Service;
+
+/** Submitting tasks and looking them up. */
+@Service
+public class TaskService {
+
+    private final ZooKeeperAccess zk;
+    private final TaskReader reader;
+    private final GatewayProperties limits;
+    private final Clock clock;
+    private final Counter submitted;
+
+    public TaskService(ZooKeeperAccess zk, TaskReader reader, GatewayProperties limits, Clock clock,
+                       MeterRegistry meters) {
+        this.zk = zk;
+        this.reader = reader;
+        this.limits = limits;
+        this.clock = clock;
+        this.submitted = Counter.builder("zootask.gateway.tasks.submitted").description("tasks accepted (202)")
+                .register(meters);
+    }
+
+    /** Validates, then writes the task as ONE sequential znode: either it exists whole or nothing was written. */
+    public TaskView submit(List<String> command, Integer timeoutSeconds, Integer maxAttempts) {
+        validate(command, timeoutSeconds, maxAttempts);
+        TaskSpec spec = new TaskSpec(command, timeoutSeconds, 1, maxAttempts, clock.instant());
+        byte[] data = ProtocolCodec.encode(spec);
+        CuratorFramework client = zk.client();
+        String path;
+        try {
+            path = createTask(client, data);
+        } catch (KeeperException.NoNodeException noRoots) {
+            try {
+                zk.call(() -> {
+                    ZooKeeperClients.ensureRoots(client);
+                    return null;
+                });
+                path = createTask(client, data);
+            } catch (KeeperException e) {
+                throw new IllegalStateException("cannot create the task znode: " + e.code(), e);
+            }
+        } catch (KeeperException e) {
+            throw new IllegalStateException("cannot create the task znode: " + e.code(), e);
+        }
+        submitted.increment();
+        return TaskView.queued(ZNodes.nameOf(path), spec.command(), spec.timeoutSeconds(), spec.attempt(),
+                spec.submittedAt());
+    }
+
+    private String createTask(CuratorFramework client, byte[] data) throws KeeperException {
+        return zk.call(() -> client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(ZNodes.taskSequentialPrefix(), data));
+    }
+
+    public TaskView get(String id) {
+        return reader.find(id).orElseThrow(() -> new TaskNotFoundException(id));
+    }
+
+    /**
+     * The tasks ZooKeeper still holds (queued, assigned, running, and finished until pruned), newest first. Child
+     * lists give ids and coarse states without reading each znode; only the page's tasks are read in full.
+     */
+    public TaskPage list(Integer limit, String cursor, String stateFilter) {
+        int size = limit == null ? limits.defaultPageSize() : limit;
+        if (size < 1 || size > limits.maxPageSize()) {
+            throw new InvalidRequestException("limit must be between 1 and " + limits.maxPageSize());
+        }
+        Optional<TaskState> wanted = Optional.empty();
+        if (stateFilter != null && !stateFilter.isBlank()) {
+            wanted = Optional.of(TaskState.parse(stateFilter).orElseThrow(() -> new InvalidRequestException(
+                    "unknown state '" + stateFilter + "'; use one of queued, assigned, running, done, failed,"
+                            + " timed_out")));
+        }
+        if (cursor != null && !ZNodes.isValidName(cursor)) {
+            throw new InvalidRequestException("cursor is not a task id");
+        }
+        Map<String, TaskState> coarse = coarseStates();
+        List<String> ids = new ArrayList<>(coarse.keySet());
+        ids.sort(ZNodes.TASK_ORDER.reversed());
+        List<TaskView> items = new ArrayList<>();
+        String next = null;
+        for (String id : ids) {
+            if (cursor != null && ZNodes.TASK_ORDER.compare(id, cursor) >= 0) {
+                continue;
+            }
+            TaskState coarseState = coarse.get(id);
+            if (wanted.isPresent() && !couldBe(coarseState, wanted.get())) {
+                continue;
+            }
+            Optional<TaskView> view = reader.find(id);
+            if (view.isEmpty() || (wanted.isPresent() && view.get().state() != wanted.get())) {
+                continue;
+            }
+            if (items.size() == size) {
+                next = items.get(items.size() - 1).id();
+                break;
+            }
+            items.add(view.get());
+        }
+        return new TaskPage(items, next);
+    }
+
+    /** Child lists tell queued, assigned and running exactly, but only "finished" for the terminal states. */
+    private static boolean couldBe(TaskState coarse, TaskState wanted) {
+        return coarse.isTerminal() ? wanted.isTerminal() : coarse == wanted;
+    }
+
+    private Map<String, TaskState> coarseStates() {
+        CuratorFramework client = zk.client();
+        Map<String, TaskState> states = new HashMap<>();
+        try {
+            zk.call(() -> {
+                put(states, client.getChildren().forPath(ZNodes.TASKS), TaskState.QUEUED);
+                for (String worker : client.getChildren().forPath(ZNodes.ASSIGN)) {
+                    try {
+                        put(states, client.getChildren().forPath(ZNodes.ASSIGN + "/" + worker), TaskState.ASSIGNED);
+                    } catch (KeeperException.NoNodeException | IllegalArgumentException gone) {
+                        // the worker's parent was removed while we listed
+                    }
+                }
+                put(states, client.getChildren().forPath(ZNodes.RUNNING), TaskState.RUNNING);
+                put(states, client.getChildren().forPath(ZNodes.STATUS), TaskState.DONE);
+                return null;
+            });
+        } catch (KeeperException.NoNodeException e) {
+            // no roots yet: nothing was ever submitted
+        } catch (KeeperException e) {
+            throw new IllegalStateException("listing tasks: " + e.code(), e);
+        }
+        return states;
+    }
+
+    private static void put(Map<String, TaskState> states, List<String> ids, TaskState state) {
+        for (String id : ids) {
+            if (ZNodes.isValidName(id)) {
+                states.put(id, state);
+            }
+        }
+    }
+
+    private void validate(List<String> command, Integer timeoutSeconds, Integer maxAttempts) {
+        if (command == null || command.isEmpty()) {
+            throw new InvalidRequestException("command is required: a non-empty array such as [\"echo\", \"hello\"]");
+        }
+        if (command.size() > limits.maxArguments()) {
+            throw new InvalidRequestException("command has " + command.size() + " arguments; at most "
+                    + limits.maxArguments() + " are allowed");
+        }
+        for (int i = 0; i < command.size(); i++) {
+            String arg = command.get(i);
+            if (arg == null) {
+                throw new InvalidRequestException("command[" + i + "] is null; every argument must be a string");
+            }
+            if (arg.length() > limits.maxArgumentLength()) {
+                throw new InvalidRequestException("command[" + i + "] is " + arg.length() + " characters long; at most "
+                        + limits.maxArgumentLength() + " are allowed");
+            }
+            if (arg.indexOf('\0') >= 0) {
+                throw new InvalidRequestException("command[" + i + "] contains a NUL character");
+            }
+        }
+        if (command.get(0).isBlank()) {
+            throw new InvalidRequestException("command[0], the executable, must not be blank");
+        }
+        if (timeoutSeconds != null && (timeoutSeconds < 1 || timeoutSeconds > limits.maxTimeoutSeconds())) {
+            throw new InvalidRequestException("timeoutSeconds must be between 1 and " + limits.maxTimeoutSeconds());
+        }
+        if (maxAttempts != null && (maxAttempts < 1 || maxAttempts > 100)) {
+            throw new InvalidRequestException("maxAttempts must be between 1 and 100");
+        }
+    }
+}

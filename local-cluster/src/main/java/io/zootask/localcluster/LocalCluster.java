@@ -1,0 +1,164 @@
+package io.zootask.localcluster;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * {@code bin/local-cluster}: a complete zootask on one machine, in the foreground. An embedded real ZooKeeper on
+ * 127.0.0.1:2181 (unless {@code --zookeeper} names one), masters, workers and the gateway, each its own JVM. Ctrl-C or
+ * SIGTERM stops every process it started.
+ */
+public final class LocalCluster {
+
+    private static final PrintStream OUT = System.out;
+
+    private final Options options;
+    private final List<ChildProcess> children = new ArrayList<>();
+    private EmbeddedZooKeeper zookeeper;
+
+    private LocalCluster(Options options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("local-cluster: " + e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            OUT.println(Options.USAGE);
+            return;
+        }
+        LocalCluster cluster = new LocalCluster(options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cluster.stop();
+            stopped.countDown();
+        }, "local-cluster-stop"));
+        cluster.start();
+        stopped.await();
+    }
+
+    private void start() throws Exception {
+        String connect = options.zookeeper();
+        if (connect == null) {
+            zookeeper = new EmbeddedZooKeeper(options.zookeeperPort());
+            connect = "127.0.0.1:" + options.zookeeperPort();
+            OUT.println("[local-cluster] embedded ZooKeeper on " + connect);
+        } else {
+            OUT.println("[local-cluster] using ZooKeeper at " + connect);
+        }
+        for (int i = 1; i <= options.masters(); i++) {
+            launch("master-" + i, "master-service", connect, options.basePort() + 100 + i,
+                    "--zootask.master.name=master-" + i);
+        }
+        for (int i = 1; i <= options.workers(); i++) {
+            launch("worker-" + i, "worker-service", connect, options.basePort() + 200 + i,
+                    "--zootask.worker.name=worker-" + i);
+        }
+        launch("gateway", "client-gateway", connect, options.gatewayPort());
+        awaitGateway();
+    }
+
+    private void launch(String name, String module, String connect, int port, String... extra) throws Exception {
+        Path jar = jarOf(module);
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-Xss512k", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+                "--zootask.zookeeper.connect-string=" + connect,
+                "--server.port=" + port,
+                "--server.address=127.0.0.1",
+                "--spring.main.banner-mode=off"));
+        command.addAll(List.of(extra));
+        children.add(ChildProcess.start(name, command, OUT));
+        OUT.println("[local-cluster] started " + name + " on 127.0.0.1:" + port);
+    }
+
+    private Path jarOf(String module) throws Exception {
+        Path target = options.root().resolve(module).resolve("target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no executable jar in " + target
+                            + "; build with ./mvnw -DskipTests package"));
+        }
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private void awaitGateway() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        URI health = URI.create("http://127.0.0.1:" + options.gatewayPort() + "/actuator/health/readiness");
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(health).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    printWelcome();
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(250); // a launcher polling a port, not a test: nothing to wait on but time
+        }
+        OUT.println("[local-cluster] the gateway did not become ready in 180 s; see its log above");
+    }
+
+    private void printWelcome() {
+        String base = "http://127.0.0.1:" + options.gatewayPort();
+        OUT.println();
+        OUT.println("[local-cluster] zootask is up: " + options.masters() + " master(s), " + options.workers()
+                + " worker(s), gateway on " + base);
+        OUT.println("[local-cluster]   Swagger UI:  " + base + "/swagger-ui.html");
+        OUT.println("[local-cluster]   submit:      curl -s -X POST " + base
+                + "/tasks -H 'Content-Type: application/json' -d '{\"command\":[\"echo\",\"hello\"]}'");
+        OUT.println("[local-cluster]   wait:        curl -s '" + base + "/tasks/task-0000000000?waitSeconds=30'");
+        OUT.println("[local-cluster]   cluster:     curl -s " + base + "/cluster");
+        OUT.println("[local-cluster] Ctrl-C stops everything.");
+        OUT.println();
+    }
+
+    private synchronized void stop() {
+        OUT.println("[local-cluster] stopping " + children.size() + " service(s)...");
+        // Workers first drain while the masters still run; all get SIGTERM together, each shuts down gracefully.
+        children.forEach(ChildProcess::terminate);
+        long deadline = System.currentTimeMillis() + 45_000;
+        for (ChildProcess child : children) {
+            try {
+                long left = Math.max(1, deadline - System.currentTimeMillis());
+                if (!child.awaitExit(left)) {
+                    OUT.println("[local-cluster] " + child.name() + " did not stop in time: killing it");
+                    child.kill();
+                    child.awaitExit(5_000);
+                }
+            } catch (InterruptedException e) {
+                child.kill();
+            }
+        }
+        if (zookeeper != null) {
+            try {
+                zookeeper.close();
+            } catch (Exception e) {
+                OUT.println("[local-cluster] stopping ZooKeeper: " + e);
+            }
+        }
+        OUT.println("[local-cluster] stopped");
+    }
+}

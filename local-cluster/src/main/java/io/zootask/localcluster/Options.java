@@ -1,0 +1,62 @@
+package io.zootask.localcluster;
+
+import java.nio.file.Path;
+
+/** Command-line options of {@code bin/local-cluster}. */
+record Options(int masters, int workers, String zookeeper, int zookeeperPort, int gatewayPort, int basePort,
+               Path root, boolean help) {
+
+    static final String USAGE = """
+            usage: bin/local-cluster [--masters N] [--workers N] [--zookeeper HOST:PORT] [--gateway-port PORT]
+              --masters N            master JVMs to start (default 2; one leads, the others stand by)
+              --workers N            worker JVMs to start (default 2)
+              --zookeeper HOST:PORT  use this ZooKeeper instead of starting an embedded one on 127.0.0.1:2181
+              --zookeeper-port PORT  port of the embedded ZooKeeper (default 2181)
+              --gateway-port PORT    the REST gateway's port (default 8080)
+              --base-port PORT       masters listen on BASE+101.., workers on BASE+201.. (default 8000)""";
+
+    static Options parse(String[] args) {
+        int masters = 2;
+        int workers = 2;
+        String zookeeper = null;
+        int zookeeperPort = 2181;
+        int gatewayPort = 8080;
+        int basePort = 8000;
+        Path root = Path.of("").toAbsolutePath();
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--masters" -> masters = positive(arg, value(args, ++i, arg));
+                case "--workers" -> workers = positive(arg, value(args, ++i, arg));
+                case "--zookeeper" -> zookeeper = value(args, ++i, arg);
+                case "--zookeeper-port" -> zookeeperPort = positive(arg, value(args, ++i, arg));
+                case "--gateway-port" -> gatewayPort = positive(arg, value(args, ++i, arg));
+                case "--base-port" -> basePort = positive(arg, value(args, ++i, arg));
+                case "--root" -> root = Path.of(value(args, ++i, arg)).toAbsolutePath();
+                case "-h", "--help" -> help = true;
+                default -> throw new IllegalArgumentException("unknown option " + arg);
+            }
+        }
+        return new Options(masters, workers, zookeeper, zookeeperPort, gatewayPort, basePort, root, help);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n < 0 || n > 65535) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,468 @@
+package io.zootask.master;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.zootask.master.assignment.AssignmentPlanner;
+import io.zootask.master.assignment.ClusterModel;
+import io.zootask.master.assignment.FencedWriter;
+import io.zootask.protocol.MalformedDataException;
+import io.zootask.protocol.ProtocolCodec;
+import io.zootask.protocol.TaskSpec;
+import io.zootask.protocol.TaskStatus;
+import io.zootask.protocol.ZNodes;
+import io.zootask.protocol.ZooKeeperClients;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The work of the elected master, for one term of leadership: keep a {@link ClusterModel} current from persistent
+ * watches on {@code /workers}, {@code /tasks}, {@code /assign} and {@code /running}; recover the assignments of dead
+ * workers; assign queued tasks. Everything runs on one thread, so the model needs no locks and decisions are made in
+ * event order. Paused while the connection is SUSPENDED; on RECONNECTED it reloads, since events may have been missed.
+ */
+public final class ActiveMaster implements ConnectionStateListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ActiveMaster.class);
+    private static final List<String> WATCHED = List.of(ZNodes.WORKERS, ZNodes.TASKS, ZNodes.ASSIGN, ZNodes.RUNNING);
+
+    private final CuratorFramework client;
+    private final FencedWriter writer;
+    private final String masterId;
+    private final int defaultMaxAttempts;
+    private final Clock clock;
+    private final ClusterModel model = new ClusterModel();
+    private final ExecutorService thread;
+    private final Watcher watcher = this::onEvent;
+    private final Counter assignedCounter;
+    private final Counter requeuedCounter;
+    private final Counter failedCounter;
+    private final AtomicInteger queueDepth;
+    private volatile boolean suspended;
+    private volatile boolean stopped;
+    private boolean reconcileQueued;
+
+    public ActiveMaster(CuratorFramework client, String leadershipPath, String masterId, int defaultMaxAttempts,
+                        Clock clock, MeterRegistry meters, AtomicInteger queueDepth) {
+        this.client = client;
+        this.writer = new FencedWriter(client, leadershipPath);
+        this.masterId = masterId;
+        this.defaultMaxAttempts = defaultMaxAttempts;
+        this.clock = clock;
+        this.queueDepth = queueDepth;
+        this.assignedCounter = meters.counter("zootask.master.tasks.assigned");
+        this.requeuedCounter = meters.counter("zootask.master.tasks.requeued");
+        this.failedCounter = meters.counter("zootask.master.tasks.failed");
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "active-master");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() {
+        client.getConnectionStateListenable().addListener(this);
+        submit(this::reload);
+    }
+
+    /** Ends this term: no write is attempted after this returns (the fence would refuse it anyway). */
+    public void stop() {
+        stopped = true;
+        client.getConnectionStateListenable().removeListener(this);
+        for (String path : WATCHED) {
+            try {
+                client.watchers().remove(watcher).ofType(Watcher.WatcherType.Any).locally().forPath(path);
+            } catch (Exception ignored) {
+                // not registered (never connected) or already gone with the session
+            }
+        }
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void stateChanged(CuratorFramework ignored, ConnectionState newState) {
+        switch (newState) {
+            case SUSPENDED, LOST -> {
+                suspended = true;
+                log.warn("connection {}: assignments paused", newState);
+            }
+            case RECONNECTED, CONNECTED -> {
+                suspended = false;
+                log.info("connection {}: reloading the cluster picture", newState);
+                submit(this::reload);
+            }
+            default -> {
+            }
+        }
+    }
+
+    // ---- events --------------------------------------------------------------------------------------------------
+
+    private void onEvent(WatchedEvent event) {
+        if (event.getType() == Watcher.Event.EventType.None || event.getPath() == null) {
+            return;
+        }
+        submit(() -> {
+            apply(event.getType(), event.getPath());
+            scheduleReconcile();
+        });
+    }
+
+    private void apply(Watcher.Event.EventType type, String path) {
+        boolean created = type == Watcher.Event.EventType.NodeCreated;
+        boolean deleted = type == Watcher.Event.EventType.NodeDeleted;
+        String parent = ZNodes.parentOf(path);
+        String name = ZNodes.nameOf(path);
+        if (!ZNodes.isValidName(name)) {
+            log.warn("ignoring {}: not a name zootask uses", path);
+            return;
+        }
+        if (parent.equals(ZNodes.WORKERS)) {
+            if (deleted) {
+                model.removeWorker(name);
+            } else {
+                readWorker(name);
+            }
+        } else if (parent.equals(ZNodes.TASKS)) {
+            if (created) {
+                model.addQueued(name);
+            } else if (deleted) {
+                model.removeQueued(name);
+            }
+        } else if (parent.equals(ZNodes.RUNNING)) {
+            if (created) {
+                model.addRunning(name);
+            } else if (deleted) {
+                model.removeRunning(name);
+            }
+        } else if (parent.equals(ZNodes.ASSIGN)) {
+            if (created) {
+                model.addAssignmentParent(name);
+            } else if (deleted) {
+                model.removeAssignmentParent(name);
+            }
+        } else if (ZNodes.parentOf(parent).equals(ZNodes.ASSIGN)) {
+            String worker = ZNodes.nameOf(parent);
+            if (created) {
+                model.addAssignment(worker, name);
+            } else if (deleted) {
+                model.removeAssignment(worker, name);
+            }
+        }
+    }
+
+    private void readWorker(String workerId) {
+        try {
+            byte[] data = client.getData().forPath(ZNodes.worker(workerId));
+            model.putWorker(ProtocolCodec.decodeWorker(workerId, data));
+        } catch (KeeperException.NoNodeException gone) {
+            model.removeWorker(workerId);
+        } catch (Exception e) {
+            log.warn("cannot read worker {}: {}", workerId, e.toString());
+        }
+    }
+
+    // ---- full load ------------------------------------------------------------------------------------------------
+
+    /** Watches first, then reads: anything that changes after the read arrives as an event and is applied after. */
+    private void reload() throws Exception {
+        if (stopped || suspended) {
+            return;
+        }
+        ZooKeeperClients.ensureRoots(client);
+        for (String path : WATCHED) {
+            client.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(watcher).forPath(path);
+        }
+        model.clear();
+        for (String worker : validNames(ZNodes.WORKERS)) {
+            readWorker(worker);
+        }
+        validNames(ZNodes.TASKS).forEach(model::addQueued);
+        validNames(ZNodes.RUNNING).forEach(model::addRunning);
+        for (String worker : validNames(ZNodes.ASSIGN)) {
+            model.addAssignmentParent(worker);
+            try {
+                validNames(ZNodes.assignments(worker)).forEach(t -> model.addAssignment(worker, t));
+            } catch (KeeperException.NoNodeException gone) {
+                model.removeAssignmentParent(worker);
+            }
+        }
+        log.info("cluster picture: {} live workers, {} queued tasks", model.liveWorkers(), model.queueDepth());
+        scheduleReconcile();
+    }
+
+    private List<String> validNames(String parent) throws Exception {
+        return client.getChildren().forPath(parent).stream().filter(ZNodes::isValidName).toList();
+    }
+
+    // ---- decisions -----------------------------------------------------------------------------------------------
+
+    private void scheduleReconcile() {
+        if (!reconcileQueued) {
+            reconcileQueued = true;
+            submit(() -> {
+                reconcileQueued = false;
+                reconcile();
+            });
+        }
+    }
+
+    private void reconcile() {
+        if (stopped || suspended) {
+            return;
+        }
+        recoverOrphans();
+        assignQueued();
+        queueDepth.set(model.queueDepth());
+    }
+
+    private void recoverOrphans() {
+        for (Map.Entry<String, List<String>> orphan : model.orphanedAssignments().entrySet()) {
+            String worker = orphan.getKey();
+            boolean pending = false;
+            for (String task : orphan.getValue()) {
+                if (model.isRunning(task) && stillRunning(task)) {
+                    pending = true; // a draining worker's session still runs it; it reports or its marker vanishes
+                    continue;
+                }
+                requeue(worker, task);
+            }
+            if (!pending) {
+                try {
+                    writer.removeAssignmentParent(worker);
+                    model.removeAssignmentParent(worker);
+                    log.info("removed the assignments of departed worker {}", worker);
+                } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException e) {
+                    // already gone, or a requeue above failed and left something: the next event retries
+                } catch (Exception e) {
+                    log.warn("cannot remove /assign/{}: {}", worker, e.toString());
+                }
+            }
+        }
+    }
+
+    /** A running marker counts only if a live session owns it; a persistent one is foreign debris. */
+    private boolean stillRunning(String taskId) {
+        try {
+            Stat stat = client.checkExists().forPath(ZNodes.running(taskId));
+            if (stat == null) {
+                model.removeRunning(taskId);
+                return false;
+            }
+            if (stat.getEphemeralOwner() == 0) {
+                client.delete().forPath(ZNodes.running(taskId));
+                model.removeRunning(taskId);
+                return false;
+            }
+            return true;
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    private void requeue(String worker, String taskId) {
+        byte[] data;
+        try {
+            data = client.getData().forPath(ZNodes.assignment(worker, taskId));
+        } catch (KeeperException.NoNodeException gone) {
+            model.removeAssignment(worker, taskId);
+            return;
+        } catch (Exception e) {
+            log.warn("cannot read assignment /assign/{}/{}: {}", worker, taskId, e.toString());
+            return;
+        }
+        try {
+            TaskSpec next;
+            try {
+                next = ProtocolCodec.decodeTask(data).nextAttempt();
+            } catch (MalformedDataException e) {
+                writer.failAssigned(worker, taskId, TaskStatus.failure(null, masterId, clock.instant(),
+                        "malformed task: " + e.getMessage()));
+                failedCounter.increment();
+                model.removeAssignment(worker, taskId);
+                return;
+            }
+            int maxAttempts = next.maxAttempts() != null ? next.maxAttempts() : defaultMaxAttempts;
+            if (next.attempt() > maxAttempts) {
+                TaskSpec lost = new TaskSpec(next.command(), next.timeoutSeconds(), next.attempt() - 1,
+                        next.maxAttempts(), next.submittedAt());
+                writer.failAssigned(worker, taskId, TaskStatus.failure(lost, worker, clock.instant(), "worker lost"));
+                failedCounter.increment();
+                log.info("task {} failed: worker {} lost on attempt {} of {}", taskId, worker, next.attempt() - 1,
+                        maxAttempts);
+            } else {
+                writer.requeue(worker, taskId, ProtocolCodec.encode(next));
+                requeuedCounter.increment();
+                model.addQueued(taskId);
+                log.info("re-queued task {} of departed worker {} (attempt {})", taskId, worker, next.attempt());
+            }
+            model.removeAssignment(worker, taskId);
+        } catch (KeeperException e) {
+            log.info("recovery of /assign/{}/{} not applied: {}", worker, taskId, failedOps(e));
+        } catch (Exception e) {
+            log.warn("recovery of /assign/{}/{} failed: {}", worker, taskId, e.toString());
+        }
+    }
+
+    private void assignQueued() {
+        List<AssignmentPlanner.Assignment> plan =
+                AssignmentPlanner.plan(model.queuedOldestFirst(), model.freeSlots());
+        for (AssignmentPlanner.Assignment next : plan) {
+            if (stopped || suspended) {
+                return;
+            }
+            assign(next.taskId(), next.workerId());
+        }
+    }
+
+    private void assign(String taskId, String worker) {
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = client.getData().storingStatIn(stat).forPath(ZNodes.task(taskId));
+        } catch (KeeperException.NoNodeException gone) {
+            model.removeQueued(taskId);
+            return;
+        } catch (Exception e) {
+            log.warn("cannot read task {}: {}", taskId, e.toString());
+            return;
+        }
+        try {
+            try {
+                ProtocolCodec.decodeTask(data);
+            } catch (MalformedDataException e) {
+                writer.failQueued(taskId, TaskStatus.failure(null, masterId, clock.instant(),
+                        "malformed task: " + e.getMessage()), stat.getVersion());
+                model.removeQueued(taskId);
+                failedCounter.increment();
+                log.info("task {} failed: {}", taskId, e.getMessage());
+                return;
+            }
+            // Count the slot before the write lands: the worker may finish (and its delete event arrive) before
+            // this thread looks at the model again.
+            model.addAssignment(worker, taskId);
+            model.removeQueued(taskId);
+            writer.assign(worker, taskId, data, stat.getVersion());
+            assignedCounter.increment();
+        } catch (KeeperException e) {
+            model.removeAssignment(worker, taskId);
+            handleRejectedAssignment(taskId, worker, e);
+        } catch (Exception e) {
+            model.removeAssignment(worker, taskId);
+            model.addQueued(taskId);
+            log.warn("assignment of {} to {} failed: {}", taskId, worker, e.toString());
+        }
+    }
+
+    private void handleRejectedAssignment(String taskId, String worker, KeeperException e) {
+        List<OpResult> results = e.getResults();
+        int failed = failedOpIndex(results);
+        switch (failed) {
+            case 0 -> {
+                log.warn("not leading any more (fence {} gone): stopping assignments", writer.leadershipPath());
+                stopped = true;
+            }
+            case 1 -> {
+                model.removeWorker(worker); // the worker left; the task stays queued for another
+                model.addQueued(taskId);
+            }
+            case 2 -> {
+                if (e.code() == KeeperException.Code.NONODE) {
+                    // A worker registered by hand (create -e /workers/w1) before its /assign/w1: make the parent.
+                    createQuietly(ZNodes.assignments(worker));
+                }
+                model.addQueued(taskId);
+                scheduleReconcile();
+            }
+            case 3 -> {
+                if (e.code() == KeeperException.Code.NOTEMPTY) {
+                    log.warn("task {} has children (foreign data?): it stays queued until they are removed", taskId);
+                }
+                if (e.code() != KeeperException.Code.NONODE) {
+                    model.addQueued(taskId); // changed meanwhile: assign it again with its new data
+                }
+            }
+            default -> model.addQueued(taskId);
+        }
+    }
+
+    private void createQuietly(String path) {
+        try {
+            client.create().forPath(path, new byte[0]);
+        } catch (Exception ignored) {
+            // someone else created it, or we are disconnected: the next reconcile retries
+        }
+    }
+
+    private static int failedOpIndex(List<OpResult> results) {
+        if (results == null) {
+            return -1;
+        }
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) instanceof OpResult.ErrorResult error
+                    && error.getErr() != KeeperException.Code.OK.intValue()
+                    && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String failedOps(KeeperException e) {
+        List<String> failures = new ArrayList<>();
+        List<OpResult> results = e.getResults();
+        if (results != null) {
+            for (int i = 0; i < results.size(); i++) {
+                if (results.get(i) instanceof OpResult.ErrorResult error
+                        && error.getErr() != KeeperException.Code.OK.intValue()
+                        && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                    failures.add("op " + i + ": " + KeeperException.Code.get(error.getErr()));
+                }
+            }
+        }
+        return failures.isEmpty() ? e.toString() : String.join(", ", failures);
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void submit(Step step) {
+        if (stopped || thread.isShutdown()) {
+            return;
+        }
+        try {
+            thread.execute(() -> {
+                try {
+                    step.run();
+                } catch (Exception e) {
+                    // Nothing a foreign client writes may stop the master: log and carry on with the next event.
+                    log.warn("active master step failed: {}", e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // term over
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.zootask.master;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.zootask.master.election.MasterElection;
+import io.zootask.protocol.MasterInfo;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.springframework.boot.actuate.info.InfoContributor;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class MasterConfiguration {
+
+    @Bean
+    MasterElection masterElection(CuratorFramework client, MasterProperties properties, Clock clock,
+                                  MeterRegistry meters) {
+        String host = hostName();
+        long pid = ProcessHandle.current().pid();
+        String id = properties.name() != null && !properties.name().isBlank() ? properties.name()
+                : host.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + pid;
+        return new MasterElection(client, new MasterInfo(id, host, pid, null), properties.maxAttempts(), clock,
+                meters);
+    }
+
+    /** Joins the election once the application is up; on shutdown, leaves it first so a standby takes over now. */
+    @Bean
+    SmartLifecycle masterLifecycle(MasterElection election) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                try {
+                    election.start();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot join the master election", e);
+                }
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                election.stop();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return Integer.MAX_VALUE - 1000;
+            }
+        };
+    }
+
+    @Bean
+    InfoContributor masterInfo(MasterElection election) {
+        return builder -> {
+            Map<String, Object> master = new LinkedHashMap<>();
+            master.put("id", election.masterId());
+            master.put("role", election.leads() ? "leader" : "standby");
+            master.put("leader", election.leaderId().orElse(null));
+            if (election.leads()) {
+                master.put("queueDepth", election.queueDepth());
+            }
+            builder.withDetail("master", master);
+        };
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.zootask.master.election;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.zootask.master.ActiveMaster;
+import io.zootask.protocol.MasterInfo;
+import io.zootask.protocol.ProtocolCodec;
+import io.zootask.protocol.ZNodes;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.leader.Participant;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Curator leader election among the masters. The winner publishes itself in the ephemeral {@code /master} (the seeds'
+ * znode, for anyone who looks) and runs an {@link ActiveMaster} until it loses leadership: on session loss (LeaderLatch
+ * reacts to LOST) or on shutdown, where closing the latch hands over at once instead of after a session timeout.
+ */
+public class MasterElection implements LeaderLatchListener {
+
+    private static final Logger log = LoggerFactory.getLogger(MasterElection.class);
+
+    private final CuratorFramework client;
+    private final String masterId;
+    private final MasterInfo info;
+    private final int defaultMaxAttempts;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final AtomicInteger queueDepth = new AtomicInteger();
+    private final LeaderLatch latch;
+    private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "master-election");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile ActiveMaster active;
+
+    public MasterElection(CuratorFramework client, MasterInfo info, int defaultMaxAttempts, Clock clock,
+                          MeterRegistry meters) {
+        this.client = client;
+        this.masterId = info.id();
+        this.info = info;
+        this.defaultMaxAttempts = defaultMaxAttempts;
+        this.clock = clock;
+        this.meters = meters;
+        this.latch = new LeaderLatch(client, ZNodes.ELECTION, masterId, LeaderLatch.CloseMode.NOTIFY_LEADER);
+        meters.gauge("zootask.queue.depth", queueDepth);
+        meters.gauge("zootask.master.leader", this, e -> e.leads() ? 1 : 0);
+    }
+
+    public void start() throws Exception {
+        latch.addListener(this, callbacks);
+        latch.start();
+        log.info("master {} joined the election", masterId);
+    }
+
+    public void stop() {
+        try {
+            latch.close(); // NOTIFY_LEADER: notLeader() runs and /master goes before the session closes
+        } catch (Exception e) {
+            log.warn("closing the election latch: {}", e.toString());
+        }
+        callbacks.shutdown();
+        try {
+            callbacks.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void isLeader() {
+        String fence = latch.getOurPath();
+        log.info("master {} is now the leader (fence {})", masterId, fence);
+        publishMaster(fence);
+        ActiveMaster next = new ActiveMaster(client, fence, masterId, defaultMaxAttempts, clock, meters, queueDepth);
+        active = next;
+        next.start();
+    }
+
+    @Override
+    public void notLeader() {
+        ActiveMaster previous = active;
+        active = null;
+        if (previous != null) {
+            previous.stop();
+            log.info("master {} is no longer the leader", masterId);
+        }
+        withdrawMaster();
+    }
+
+    public boolean leads() {
+        return active != null && latch.hasLeadership();
+    }
+
+    public String masterId() {
+        return masterId;
+    }
+
+    public Optional<String> leaderId() {
+        try {
+            Participant leader = latch.getLeader();
+            return leader.isLeader() ? Optional.of(leader.getId()) : Optional.empty();
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    public int queueDepth() {
+        return queueDepth.get();
+    }
+
+    /** Create-or-take-over {@code /master}, fenced by our latch node; a stale or hand-made one is replaced. */
+    private void publishMaster(String fence) {
+        byte[] data = ProtocolCodec.encode(new MasterInfo(masterId, info.host(), info.pid(), clock.instant()));
+        try {
+            client.transaction().forOperations(
+                    client.transactionOp().check().forPath(fence),
+                    client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(ZNodes.MASTER, data));
+        } catch (KeeperException.NodeExistsException exists) {
+            try {
+                Stat stat = client.checkExists().forPath(ZNodes.MASTER);
+                if (stat != null) {
+                    client.transaction().forOperations(
+                            client.transactionOp().check().forPath(fence),
+                            client.transactionOp().delete().withVersion(stat.getVersion()).forPath(ZNodes.MASTER),
+                            client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                                    .forPath(ZNodes.MASTER, data));
+                    log.info("replaced a stale /master (owner session 0x{})",
+                            Long.toHexString(stat.getEphemeralOwner()));
+                } else {
+                    publishMaster(fence);
+                }
+            } catch (Exception e) {
+                log.warn("cannot take over /master: {}", e.toString());
+            }
+        } catch (Exception e) {
+            log.warn("cannot publish /master: {}", e.toString());
+        }
+    }
+
+    private void withdrawMaster() {
+        try {
+            Stat stat = client.checkExists().forPath(ZNodes.MASTER);
+            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+            if (stat != null && stat.getEphemeralOwner() == session) {
+                client.delete().withVersion(stat.getVersion()).forPath(ZNodes.MASTER);
+            }
+        } catch (Exception ignored) {
+            // our session is gone or going: the ephemeral /master goes with it
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.zootask.worker;
+
+import io.zootask.protocol.spring.ZooKeeperClientConfiguration;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Import;
+
+/** A worker: registers under {@code /workers}, runs what the master assigns under {@code /assign/<id>}. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@Import(ZooKeeperClientConfiguration.class)
+public class WorkerApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(WorkerApplication.class, args);
+    }
+}

@@ -1,0 +1,103 @@
+package io.zootask.worker.execution;
+
+import io.zootask.protocol.TaskState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one command as an operating-system process: no shell, arguments as an array, stdout and stderr merged into a
+ * bounded tail, the whole process tree killed when the timeout expires or the worker gives up its work.
+ */
+public class ProcessRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
+
+    private final int maxOutputBytes;
+    private final Clock clock;
+    private final Set<Process> live = ConcurrentHashMap.newKeySet();
+
+    public ProcessRunner(int maxOutputBytes, Clock clock) {
+        this.maxOutputBytes = maxOutputBytes;
+        this.clock = clock;
+    }
+
+    public ExecutionResult run(List<String> command, Duration timeout) throws InterruptedException {
+        Instant started = clock.instant();
+        Process process;
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+        } catch (IOException e) {
+            return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
+                    "cannot start '" + command.get(0) + "': " + e.getMessage());
+        }
+        live.add(process);
+        TailBuffer tail = new TailBuffer(maxOutputBytes);
+        Thread pump = new Thread(() -> pump(process.getInputStream(), tail), "output-" + process.pid());
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                killTree(process);
+                process.waitFor(5, TimeUnit.SECONDS);
+                pump.join(1000);
+                return new ExecutionResult(TaskState.TIMED_OUT, null, tail.text(), tail.truncated(), started,
+                        clock.instant(), "timed out after " + timeout.toSeconds() + "s; process tree killed");
+            }
+            pump.join(5000);
+            int exit = process.exitValue();
+            return new ExecutionResult(exit == 0 ? TaskState.DONE : TaskState.FAILED, exit, tail.text(),
+                    tail.truncated(), started, clock.instant(), exit == 0 ? null : "exited with code " + exit);
+        } catch (InterruptedException e) {
+            killTree(process);
+            throw e;
+        } finally {
+            live.remove(process);
+        }
+    }
+
+    /** Kills every process this runner started, children first. Used when the worker's session is lost. */
+    public int killAll() {
+        int killed = 0;
+        for (Process process : List.copyOf(live)) {
+            killTree(process);
+            killed++;
+        }
+        return killed;
+    }
+
+    public int running() {
+        return live.size();
+    }
+
+    private static void killTree(Process process) {
+        // Collect the descendants before the parent dies, or they are re-parented and out of reach.
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void pump(InputStream in, TailBuffer tail) {
+        byte[] buffer = new byte[8192];
+        try (in) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                tail.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            log.debug("output stream closed: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.zootask.worker.registration;
+
+import io.zootask.protocol.ProtocolCodec;
+import io.zootask.protocol.WorkerInfo;
+import io.zootask.protocol.ZNodes;
+import io.zootask.protocol.ZooKeeperClients;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this worker registered: {@code /assign/<id>} and the ephemeral {@code /workers/<id>}, created in ONE
+ * transaction so that a master never sees a worker without its assignment parent. Every new ZooKeeper session gets a
+ * new id; the old registration is abandoned (its processes killed) the moment its session is lost.
+ */
+public class WorkerRegistration implements ConnectionStateListener {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerRegistration.class);
+
+    private final CuratorFramework client;
+    private final String name;
+    private final WorkerInfo template;
+    private final List<RegistrationListener> listeners;
+    private final AtomicInteger generation = new AtomicInteger();
+    private final AtomicReference<Registration> current = new AtomicReference<>();
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "worker-registration");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean running;
+
+    public WorkerRegistration(CuratorFramework client, String name, WorkerInfo template,
+                              List<RegistrationListener> listeners) {
+        this.client = client;
+        this.name = name;
+        this.template = template;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    public void start() {
+        running = true;
+        client.getConnectionStateListenable().addListener(this);
+        thread.execute(this::reconcile);
+    }
+
+    public Optional<Registration> current() {
+        return Optional.ofNullable(current.get());
+    }
+
+    @Override
+    public void stateChanged(CuratorFramework ignored, ConnectionState newState) {
+        if (thread.isShutdown()) {
+            return;
+        }
+        switch (newState) {
+            // Even while draining: a lost session means someone else may soon run our tasks.
+            case LOST -> thread.execute(() -> abandonCurrent("session lost"));
+            case CONNECTED, RECONNECTED -> thread.execute(this::reconcile);
+            default -> {
+                // SUSPENDED: keep working; the session may well survive the disconnection.
+            }
+        }
+    }
+
+    /**
+     * Stops taking work: deletes {@code /workers/<id>} so the master assigns nothing more, but keeps the session (and
+     * the {@code /running} markers) so what runs can still finish and report.
+     */
+    public void withdraw() {
+        running = false;
+        Registration registration = current.get();
+        if (registration == null) {
+            return;
+        }
+        try {
+            client.delete().forPath(ZNodes.worker(registration.workerId()));
+            log.info("withdrew {} from /workers: no new assignments", registration.workerId());
+        } catch (KeeperException.NoNodeException gone) {
+            // already gone: nothing more will be assigned either way
+        } catch (Exception e) {
+            log.warn("could not withdraw {}: {}", registration.workerId(), e.toString());
+        }
+    }
+
+    /** Abandons the current registration: for a drain whose grace period ran out. */
+    public void abandon(String why) {
+        thread.execute(() -> abandonCurrent(why));
+        thread.shutdown();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void reconcile() {
+        if (!running || !client.getZookeeperClient().isConnected()) {
+            return;
+        }
+        long session;
+        try {
+            session = client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            retryLater();
+            return;
+        }
+        Registration registration = current.get();
+        if (registration != null && registration.sessionId() == session) {
+            return;
+        }
+        if (registration != null) {
+            abandonCurrent("session changed");
+        }
+        register(session);
+    }
+
+    private void register(long session) {
+        String workerId = name + "-" + generation.incrementAndGet();
+        WorkerInfo info = new WorkerInfo(workerId, template.host(), template.pid(), template.slots(),
+                template.version());
+        try {
+            ZooKeeperClients.ensureRoots(client);
+            client.transaction().forOperations(
+                    client.transactionOp().create().forPath(ZNodes.assignments(workerId), new byte[0]),
+                    client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                            .forPath(ZNodes.worker(workerId), ProtocolCodec.encode(info)));
+        } catch (Exception e) {
+            log.warn("registration as {} failed ({}); retrying", workerId, e.toString());
+            retryLater();
+            return;
+        }
+        Registration registration = new Registration(workerId, session);
+        current.set(registration);
+        log.info("registered as worker {} with {} slots", registration, info.slots());
+        listeners.forEach(l -> l.registered(registration));
+    }
+
+    private void abandonCurrent(String why) {
+        Registration registration = current.getAndSet(null);
+        if (registration != null && registration.abandon()) {
+            log.warn("abandoning registration {}: {}", registration, why);
+            listeners.forEach(l -> l.abandoned(registration));
+        }
+    }
+
+    private void retryLater() {
+        if (running) {
+            thread.schedule(this::reconcile, 1, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.zootask.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads and writes the data of every znode zootask uses. Writes JSON; reads JSON and also the plain text a zkCli user
+ * types, so a task created with {@code create -s /tasks/task- "echo hi"} or a status written as {@code done} is
+ * honoured. Reading is lenient about what foreign clients add and strict about what zootask needs.
+ */
+public final class ProtocolCodec {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private ProtocolCodec() {
+    }
+
+    public static byte[] encode(Object value) {
+        return MAPPER.writeValueAsBytes(value);
+    }
+
+    public static String encodeToString(Object value) {
+        return MAPPER.writeValueAsString(value);
+    }
+
+    // ---- tasks ------------------------------------------------------------------------------------------------
+
+    /**
+     * A task from {@code /tasks/<id>} or an assignment. JSON when it starts with <code>{</code>, otherwise a command
+     * line split on white space.
+     *
+     * @throws MalformedDataException with a message fit for a {@code failed} status
+     */
+    public static TaskSpec decodeTask(byte[] data) {
+        String text = text(data).strip();
+        if (text.isEmpty()) {
+            throw new MalformedDataException("task data is empty: expected JSON {\"command\":[...]} or a command line");
+        }
+        if (!text.startsWith("{")) {
+            return TaskSpec.of(splitCommandLine(text), null, null);
+        }
+        Map<String, Object> fields = jsonObject(text, "task");
+        Object command = fields.get("command");
+        List<String> argv;
+        if (command instanceof List<?> list) {
+            argv = new ArrayList<>(list.size());
+            for (Object arg : list) {
+                if (!(arg instanceof String s)) {
+                    throw new MalformedDataException("task command must be an array of strings, found " + arg);
+                }
+                argv.add(s);
+            }
+        } else if (command instanceof String line) {
+            argv = splitCommandLine(line);
+        } else {
+            throw new MalformedDataException("task JSON has no \"command\" array");
+        }
+        if (argv.isEmpty() || argv.get(0).isBlank()) {
+            throw new MalformedDataException("task command is empty");
+        }
+        Integer timeout = optionalInt(fields, "timeoutSeconds", "task");
+        if (timeout != null && timeout < 1) {
+            throw new MalformedDataException("task timeoutSeconds must be at least 1, was " + timeout);
+        }
+        Integer attempt = optionalInt(fields, "attempt", "task");
+        Integer maxAttempts = optionalInt(fields, "maxAttempts", "task");
+        return new TaskSpec(argv, timeout, attempt == null ? 1 : attempt, maxAttempts,
+                optionalInstant(fields, "submittedAt"));
+    }
+
+    /** Splits on runs of white space, the way the seeds' plain-text tasks are meant. No quoting, no shell. */
+    public static List<String> splitCommandLine(String line) {
+        String stripped = line.strip();
+        if (stripped.isEmpty()) {
+            return List.of();
+        }
+        return Arrays.asList(stripped.split("\\s+"));
+    }
+
+    // ---- statuses ---------------------------------------------------------------------------------------------
+
+    /**
+     * A status from {@code /status/<id>}. Plain text naming a terminal state ({@code done}, {@code failed},
+     * {@code timed_out}) is that state; any other plain text (the seeds' {@code "computed-result"}) is a finished
+     * task whose output is that text.
+     */
+    public static TaskStatus decodeStatus(byte[] data) {
+        String text = text(data).strip();
+        if (!text.startsWith("{")) {
+            TaskState named = TaskState.parse(text).filter(TaskState::isTerminal).orElse(null);
+            if (named != null) {
+                return new TaskStatus(named, null, null, null, null, null, null, null, null, null, null);
+            }
+            return new TaskStatus(TaskState.DONE, null, null, text.isEmpty() ? null : text, null, null, null, null,
+                    null, null, null);
+        }
+        Map<String, Object> fields = jsonObject(text, "status");
+        TaskState state = TaskState.parse(stringOrNull(fields.get("state"))).filter(TaskState::isTerminal)
+                .orElse(TaskState.DONE);
+        Object truncated = fields.get("outputTruncated");
+        return new TaskStatus(state,
+                stringList(fields.get("command")),
+                optionalIntOrNull(fields.get("exitCode")),
+                stringOrNull(fields.get("output")),
+                truncated instanceof Boolean b ? b : null,
+                stringOrNull(fields.get("worker")),
+                optionalIntOrNull(fields.get("attempt")),
+                optionalInstant(fields, "submittedAt"),
+                optionalInstant(fields, "startedAt"),
+                optionalInstant(fields, "finishedAt"),
+                stringOrNull(fields.get("message")));
+    }
+
+    // ---- workers, masters, running markers ----------------------------------------------------------------------
+
+    /** A worker's registration. Anything that is not our JSON (the seeds' {@code "Idle"}, empty) is one slot. */
+    public static WorkerInfo decodeWorker(String workerId, byte[] data) {
+        String text = text(data).strip();
+        if (!text.startsWith("{")) {
+            return WorkerInfo.foreign(workerId);
+        }
+        try {
+            Map<String, Object> fields = jsonObject(text, "worker");
+            Integer slots = optionalIntOrNull(fields.get("slots"));
+            Object pid = fields.get("pid");
+            return new WorkerInfo(workerId, stringOrNull(fields.get("host")),
+                    pid instanceof Number n ? n.longValue() : null,
+                    slots == null ? 1 : slots, stringOrNull(fields.get("version")));
+        } catch (MalformedDataException e) {
+            return WorkerInfo.foreign(workerId);
+        }
+    }
+
+    /** The {@code /master} znode. A master created by hand ({@code create -e /master "m1.example.com"}) is its text. */
+    public static MasterInfo decodeMaster(byte[] data) {
+        String text = text(data).strip();
+        if (!text.startsWith("{")) {
+            return new MasterInfo(text, text, null, null);
+        }
+        try {
+            Map<String, Object> fields = jsonObject(text, "master");
+            Object pid = fields.get("pid");
+            return new MasterInfo(stringOrNull(fields.get("id")), stringOrNull(fields.get("host")),
+                    pid instanceof Number n ? n.longValue() : null, optionalInstant(fields, "since"));
+        } catch (MalformedDataException e) {
+            return new MasterInfo(text, null, null, null);
+        }
+    }
+
+    public static RunningMarker decodeRunning(byte[] data) {
+        String text = text(data).strip();
+        if (!text.startsWith("{")) {
+            return new RunningMarker(text.isEmpty() ? null : text, 1, null);
+        }
+        try {
+            Map<String, Object> fields = jsonObject(text, "running marker");
+            Integer attempt = optionalIntOrNull(fields.get("attempt"));
+            return new RunningMarker(stringOrNull(fields.get("worker")), attempt == null ? 1 : attempt,
+                    optionalInstant(fields, "startedAt"));
+        } catch (MalformedDataException e) {
+            return new RunningMarker(null, 1, null);
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    private static String text(byte[] data) {
+        return data == null ? "" : new String(data, StandardCharsets.UTF_8);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> jsonObject(String text, String what) {
+        try {
+            Object value = MAPPER.readValue(text, Object.class);
+            if (value instanceof Map<?, ?> map) {
+                return (Map<String, Object>) map;
+            }
+        } catch (JacksonException e) {
+            throw new MalformedDataException(what + " data is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        throw new MalformedDataException(what + " data is not a JSON object");
+    }
+
+    private static Integer optionalInt(Map<String, Object> fields, String name, String what) {
+        Object value = fields.get(name);
+        if (value == null) {
+            return null;
+        }
+        Integer result = optionalIntOrNull(value);
+        if (result == null) {
+            throw new MalformedDataException(what + " field \"" + name + "\" must be an integer, was " + value);
+        }
+        return result;
+    }
+
+    private static Integer optionalIntOrNull(Object value) {
+        if (value instanceof Integer i) {
+            return i;
+        }
+        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+                && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
+            return n.intValue();
+        }
+        return null;
+    }
+
+    private static List<String> stringList(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return null;
+        }
+        List<String> strings = new ArrayList<>(list.size());
+        for (Object item : list) {
+            strings.add(String.valueOf(item));
+        }
+        return strings;
+    }
+
+    private static String stringOrNull(Object value) {
+        return value instanceof String s ? s : null;
+    }
+
+    private static Instant optionalInstant(Map<String, Object> fields, String name) {
+        Object value = fields.get(name);
+        try {
+            if (value instanceof String s) {
+                return Instant.parse(s);
+            }
+            if (value instanceof Number n) {
+                return Instant.ofEpochMilli(n.longValue());
+            }
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,37 @@
+package io.zootask.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A task as stored in {@code /tasks/<id>} and copied into {@code /assign/<worker>/<id>}.
+ *
+ * @param command        the executable and its arguments; run without a shell
+ * @param timeoutSeconds how long it may run; {@code null} means the worker's default
+ * @param attempt        1 for the first execution; the master raises it each time it re-queues the task
+ * @param maxAttempts    how many executions a lost worker may cost; {@code null} means the master's default
+ * @param submittedAt    when the gateway accepted it; {@code null} for tasks created by hand
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TaskSpec(List<String> command, Integer timeoutSeconds, int attempt, Integer maxAttempts,
+                       Instant submittedAt) {
+
+    public TaskSpec {
+        command = List.copyOf(command);
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("command must not be empty");
+        }
+        if (attempt < 1) {
+            attempt = 1;
+        }
+    }
+
+    public static TaskSpec of(List<String> command, Integer timeoutSeconds, Instant submittedAt) {
+        return new TaskSpec(command, timeoutSeconds, 1, null, submittedAt);
+    }
+
+    public TaskSpec nextAttempt() {
+        return new TaskSpec(command, timeoutSeconds, attempt + 1, maxAttempts, submittedAt);
+    }
+}

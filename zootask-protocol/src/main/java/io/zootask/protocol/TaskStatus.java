@@ -1,0 +1,40 @@
+package io.zootask.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The final result of a task, stored in {@code /status/<id>}.
+ *
+ * @param state           a terminal state: done, failed or timed_out
+ * @param command         what ran (copied from the task, which is gone once the status exists)
+ * @param exitCode        the process's exit code, if it ran
+ * @param output          the tail of stdout and stderr, bounded by the worker
+ * @param outputTruncated whether earlier output was dropped to respect that bound
+ * @param worker          the worker that wrote it (or the master, for tasks it failed itself)
+ * @param attempt         which execution this was
+ * @param submittedAt     when the gateway accepted the task
+ * @param startedAt       when the process started
+ * @param finishedAt      when the status was written
+ * @param message         why, when it is not a plain exit: "not allowed", "timed out after 5s", "worker lost"...
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TaskStatus(TaskState state, List<String> command, Integer exitCode, String output,
+                         Boolean outputTruncated, String worker, Integer attempt, Instant submittedAt,
+                         Instant startedAt, Instant finishedAt, String message) {
+
+    public TaskStatus {
+        Objects.requireNonNull(state, "state");
+        if (!state.isTerminal()) {
+            throw new IllegalArgumentException("a status must be terminal, not " + state.wireName());
+        }
+    }
+
+    /** A status that did not come from running the process: refused, undecodable, lost. */
+    public static TaskStatus failure(TaskSpec task, String worker, Instant at, String message) {
+        return new TaskStatus(TaskState.FAILED, task == null ? null : task.command(), null, null, null, worker,
+                task == null ? null : task.attempt(), task == null ? null : task.submittedAt(), null, at, message);
+    }
+}

@@ -1,0 +1,111 @@
+package io.zootask.protocol;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The one owner of every znode path in zootask. Paths are root-level and un-namespaced on purpose: the seeds' zkCli
+ * walk-throughs ({@code create -s /tasks/task- "echo hi"}, {@code create -e /workers/w1 ""}) apply as written.
+ *
+ * <pre>
+ * /tasks/task-NNNNNNNNNN       persistent sequential: a queued task (JSON or a plain command line)
+ * /workers/&lt;worker-id&gt;         ephemeral: a live worker (JSON WorkerInfo, or anything: then one slot)
+ * /assign/&lt;worker-id&gt;/&lt;task-id&gt; persistent: an assignment; holds the task's data
+ * /running/&lt;task-id&gt;            ephemeral, owned by the executing worker's session: the task has started
+ * /status/&lt;task-id&gt;             persistent: the final result (JSON TaskStatus, or plain text such as "done")
+ * /master                      ephemeral: the active master's identity
+ * /election                    Curator LeaderLatch participants (internal to the masters)
+ * </pre>
+ */
+public final class ZNodes {
+
+    public static final String TASKS = "/tasks";
+    public static final String WORKERS = "/workers";
+    public static final String ASSIGN = "/assign";
+    public static final String RUNNING = "/running";
+    public static final String STATUS = "/status";
+    public static final String MASTER = "/master";
+    public static final String ELECTION = "/election";
+
+    /** The parents every component may rely on; created idempotently at start-up by whoever comes first. */
+    public static final List<String> ROOTS = List.of(TASKS, WORKERS, ASSIGN, RUNNING, STATUS, ELECTION);
+
+    /** Name prefix of the sequential task znodes the gateway creates. */
+    public static final String TASK_PREFIX = "task-";
+
+    /** What we accept as a task or worker id coming from outside: one znode name, no path tricks. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,200}");
+
+    /**
+     * Queue order: by ZooKeeper's sequence suffix (the last 10 digits of a sequential name), then by name, so tasks
+     * created by hand with another prefix ({@code /tasks/client1-0000000003}) still sort oldest first.
+     */
+    public static final Comparator<String> TASK_ORDER =
+            Comparator.comparingLong(ZNodes::sequenceOf).thenComparing(Comparator.naturalOrder());
+
+    private ZNodes() {
+    }
+
+    public static String taskSequentialPrefix() {
+        return TASKS + "/" + TASK_PREFIX;
+    }
+
+    public static String task(String taskId) {
+        return TASKS + "/" + requireName(taskId);
+    }
+
+    public static String worker(String workerId) {
+        return WORKERS + "/" + requireName(workerId);
+    }
+
+    public static String assignments(String workerId) {
+        return ASSIGN + "/" + requireName(workerId);
+    }
+
+    public static String assignment(String workerId, String taskId) {
+        return assignments(workerId) + "/" + requireName(taskId);
+    }
+
+    public static String running(String taskId) {
+        return RUNNING + "/" + requireName(taskId);
+    }
+
+    public static String status(String taskId) {
+        return STATUS + "/" + requireName(taskId);
+    }
+
+    /** The last segment of a path: {@code /tasks/task-0000000001 -> task-0000000001}. */
+    public static String nameOf(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** The parent of a path: {@code /assign/w1/task-1 -> /assign/w1}. */
+    public static String parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
+    }
+
+    public static String requireName(String name) {
+        if (!isValidName(name)) {
+            throw new IllegalArgumentException("not a valid znode name: " + name);
+        }
+        return name;
+    }
+
+    /** The sequence number ZooKeeper appended to a sequential name, or {@link Long#MAX_VALUE} if there is none. */
+    public static long sequenceOf(String name) {
+        int digits = 0;
+        for (int i = name.length() - 1; i >= 0 && Character.isDigit(name.charAt(i)) && digits < 10; i--) {
+            digits++;
+        }
+        if (digits < 10) {
+            return Long.MAX_VALUE;
+        }
+        return Long.parseLong(name.substring(name.length() - 10));
+    }
+}
