@@ -3,10 +3,15 @@ package io.zootask.worker.execution;
 import io.zootask.protocol.TaskState;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +26,14 @@ public class ProcessRunner {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
 
+    /**
+     * On Linux, util-linux's setpriv sets a parent-death signal and then execs the command itself (no shell, same
+     * pid): if the worker JVM is killed with -9, its task processes die with it instead of running on unowned while
+     * the master hands the task to another worker.
+     */
+    private static final List<String> LAUNCH_PREFIX = Files.isExecutable(Path.of("/usr/bin/setpriv"))
+            ? List.of("/usr/bin/setpriv", "--pdeathsig", "KILL", "--") : List.of();
+
     private final int maxOutputBytes;
     private final Clock clock;
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
@@ -32,9 +45,17 @@ public class ProcessRunner {
 
     public ExecutionResult run(List<String> command, Duration timeout) throws InterruptedException {
         Instant started = clock.instant();
+        Optional<Path> executable = resolve(command.get(0));
+        if (executable.isEmpty()) {
+            return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
+                    "cannot start '" + command.get(0) + "': no such executable on the worker's PATH");
+        }
+        List<String> argv = new ArrayList<>(LAUNCH_PREFIX);
+        argv.add(executable.get().toString());
+        argv.addAll(command.subList(1, command.size()));
         Process process;
         try {
-            process = new ProcessBuilder(command)
+            process = new ProcessBuilder(argv)
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
@@ -80,6 +101,25 @@ public class ProcessRunner {
 
     public int running() {
         return live.size();
+    }
+
+    /** The executable as an absolute path, looked up on PATH when given as a bare name. */
+    static Optional<Path> resolve(String executable) {
+        if (executable.contains("/")) {
+            Path path = Path.of(executable);
+            return Files.isExecutable(path) ? Optional.of(path.toAbsolutePath()) : Optional.empty();
+        }
+        String pathVariable = Objects.requireNonNullElse(System.getenv("PATH"), "/usr/local/bin:/usr/bin:/bin");
+        for (String dir : pathVariable.split(java.io.File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, executable);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toAbsolutePath());
+            }
+        }
+        return Optional.empty();
     }
 
     private static void killTree(Process process) {

@@ -1,0 +1,95 @@
+package io.zootask.system;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The gateway as a user reaches it: over HTTP, reading JSON. */
+final class Gateway {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final ConfigurableApplicationContext app;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NORMAL).build();
+
+    Gateway(ConfigurableApplicationContext app) {
+        this.app = app;
+    }
+
+    ConfigurableApplicationContext app() {
+        return app;
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + ZootaskCluster.port(app);
+    }
+
+    Reply post(String path, String contentType, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    Reply postJson(String body) {
+        return post("/tasks", "application/json", body);
+    }
+
+    /** Submits and returns the new task's id, asserting the 202. */
+    String submit(String json) {
+        Reply reply = postJson(json);
+        if (reply.status() != 202) {
+            throw new AssertionError("expected 202, got " + reply.status() + ": " + reply.body());
+        }
+        return reply.json().get("id").asString();
+    }
+
+    Reply get(String path) {
+        return getAbsolute(base() + path);
+    }
+
+    Reply getAbsolute(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET());
+    }
+
+    JsonNode task(String id) {
+        return get("/tasks/" + id).json();
+    }
+
+    /** Long-polls until the task is terminal (the gateway answers at once when it finishes). */
+    JsonNode awaitFinished(String id, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        JsonNode task;
+        do {
+            task = get("/tasks/" + id + "?waitSeconds=" + Math.max(1, Math.min(30,
+                    Duration.ofNanos(deadline - System.nanoTime()).toSeconds()))).json();
+            String state = task.get("state").asString();
+            if (state.equals("done") || state.equals("failed") || state.equals("timed_out")) {
+                return task;
+            }
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("task " + id + " did not finish within " + within + ": " + task);
+    }
+
+    private Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(90)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                    response.headers().firstValue("Retry-After").orElse(null),
+                    response.headers().firstValue("Location").orElse(null), response.body());
+        } catch (Exception e) {
+            throw new IllegalStateException("HTTP request failed: " + e, e);
+        }
+    }
+
+    record Reply(int status, String contentType, String retryAfter, String location, String body) {
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.zootask.system;
+
+import io.zootask.gateway.GatewayApplication;
+import io.zootask.master.MasterApplication;
+import io.zootask.worker.WorkerApplication;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A whole zootask in one test JVM: a real ZooKeeper server (curator-test's TestingServer runs the real server code,
+ * or any ensemble given by connect string), and real master, worker and gateway applications, each its own Spring
+ * context with its own ZooKeeper session, exactly as they run in production.
+ */
+final class ZootaskCluster implements AutoCloseable {
+
+    private final TestingServer server;
+    private final String connectString;
+    private final List<ConfigurableApplicationContext> apps = Collections.synchronizedList(new ArrayList<>());
+    private final List<ZooKeeper> plainClients = new ArrayList<>();
+
+    ZootaskCluster() throws Exception {
+        this.server = new TestingServer(true);
+        this.connectString = server.getConnectString();
+    }
+
+    ZootaskCluster(String connectString) {
+        this.server = null;
+        this.connectString = connectString;
+    }
+
+    String connectString() {
+        return connectString;
+    }
+
+    TestingServer server() {
+        return server;
+    }
+
+    ConfigurableApplicationContext master(String name, String... extra) {
+        return start(MasterApplication.class, props("zootask.master.name=" + name, extra));
+    }
+
+    ConfigurableApplicationContext worker(String name, int slots, String... extra) {
+        return start(WorkerApplication.class, props("zootask.worker.name=" + name, append(extra,
+                "zootask.worker.slots=" + slots, "zootask.worker.drain-grace=20s")));
+    }
+
+    Gateway gateway(String... extra) {
+        return new Gateway(start(GatewayApplication.class, props("zootask.gateway.retry-after=3s", extra)));
+    }
+
+    /** A plain ZooKeeper client, as another program or zkCli would use: no Curator, no zootask code. */
+    ZooKeeper plainClient() throws IOException, InterruptedException {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(connectString, 10_000, event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        if (!connected.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("plain client did not connect");
+        }
+        plainClients.add(zk);
+        return zk;
+    }
+
+    static String port(ConfigurableApplicationContext app) {
+        return app.getEnvironment().getProperty("local.server.port");
+    }
+
+    private ConfigurableApplicationContext start(Class<?> application, Map<String, Object> properties) {
+        // As command-line arguments: they win over application.yml, as they do for bin/local-cluster.
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
+        ConfigurableApplicationContext app = new SpringApplicationBuilder(application).run(args);
+        apps.add(app);
+        return app;
+    }
+
+    private Map<String, Object> props(String first, String... extra) {
+        Map<String, Object> map = new HashMap<>();
+        map.put("zootask.zookeeper.connect-string", connectString);
+        map.put("server.port", "0");
+        map.put("spring.main.banner-mode", "off");
+        map.put("logging.level.root", "WARN");
+        map.put("logging.level.io.zootask", "INFO");
+        for (String kv : append(extra, first)) {
+            int eq = kv.indexOf('=');
+            map.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return map;
+    }
+
+    private static String[] append(String[] values, String... more) {
+        List<String> all = new ArrayList<>(List.of(more));
+        all.addAll(List.of(values));
+        return all.toArray(String[]::new);
+    }
+
+    @Override
+    public void close() throws Exception {
+        List<ConfigurableApplicationContext> reversed = new ArrayList<>(apps);
+        Collections.reverse(reversed);
+        for (ConfigurableApplicationContext app : reversed) {
+            if (app.isActive()) {
+                app.close();
+            }
+        }
+        for (ZooKeeper zk : plainClients) {
+            zk.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static Duration seconds(long n) {
+        return Duration.ofSeconds(n);
+    }
+}
