@@ -119,17 +119,22 @@ public class MasterElection implements LeaderLatchListener {
         return queueDepth.get();
     }
 
-    /** Create-or-take-over {@code /master}, fenced by our latch node; a stale or hand-made one is replaced. */
+    /**
+     * Create-or-take-over {@code /master}, fenced by our latch node; a stale or hand-made one is replaced. The
+     * previous leader may delete its own {@code /master} at any moment while we do this, so each step that finds the
+     * ground moved (NoNode, BadVersion, NodeExists) simply tries again.
+     */
     private void publishMaster(String fence) {
         byte[] data = ProtocolCodec.encode(new MasterInfo(masterId, info.host(), info.pid(), clock.instant()));
-        try {
-            client.transaction().forOperations(
-                    client.transactionOp().check().forPath(fence),
-                    client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(ZNodes.MASTER, data));
-        } catch (KeeperException.NodeExistsException exists) {
+        for (int attempt = 1; attempt <= 10; attempt++) {
             try {
                 Stat stat = client.checkExists().forPath(ZNodes.MASTER);
-                if (stat != null) {
+                if (stat == null) {
+                    client.transaction().forOperations(
+                            client.transactionOp().check().forPath(fence),
+                            client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                                    .forPath(ZNodes.MASTER, data));
+                } else {
                     client.transaction().forOperations(
                             client.transactionOp().check().forPath(fence),
                             client.transactionOp().delete().withVersion(stat.getVersion()).forPath(ZNodes.MASTER),
@@ -137,15 +142,19 @@ public class MasterElection implements LeaderLatchListener {
                                     .forPath(ZNodes.MASTER, data));
                     log.info("replaced a stale /master (owner session 0x{})",
                             Long.toHexString(stat.getEphemeralOwner()));
-                } else {
-                    publishMaster(fence);
+                }
+                return;
+            } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException
+                     | KeeperException.BadVersionException moved) {
+                if (!latch.hasLeadership()) {
+                    return;
                 }
             } catch (Exception e) {
-                log.warn("cannot take over /master: {}", e.toString());
+                log.warn("cannot publish /master: {}", e.toString());
+                return;
             }
-        } catch (Exception e) {
-            log.warn("cannot publish /master: {}", e.toString());
         }
+        log.warn("could not publish /master after 10 attempts: it keeps changing under us");
     }
 
     private void withdrawMaster() {
