@@ -1,0 +1,108 @@
+package io.zootask.system;
+
+import static io.zootask.system.ZootaskCluster.seconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The README's first command as a user runs it: {@code bin/local-cluster} starts everything, a task submitted with
+ * curl finishes, and SIGTERM leaves no process behind. Runs after packaging (failsafe), on ports of its own.
+ */
+@Timeout(300)
+class LocalClusterIT {
+
+    private static final int GATEWAY = 18080;
+    private static final int ZOOKEEPER = 12181;
+
+    @Test
+    void startsTheWholeClusterRunsACurlTaskAndStopsEverythingOnSigterm() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        assertThat(Files.isExecutable(root.resolve("bin/local-cluster"))).isTrue();
+        Process launcher = new ProcessBuilder("bin/local-cluster", "--gateway-port", String.valueOf(GATEWAY),
+                "--zookeeper-port", String.valueOf(ZOOKEEPER), "--base-port", "18000")
+                .directory(root.toFile()).redirectErrorStream(true).start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> copy(launcher, output));
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            await().atMost(seconds(180)).until(() -> output.stream().anyMatch(l -> l.contains("zootask is up"))
+                    || !launcher.isAlive());
+            assertThat(launcher.isAlive()).as(String.join("\n", output)).isTrue();
+            assertThat(output).anyMatch(l -> l.contains("Swagger UI:  http://127.0.0.1:" + GATEWAY + "/swagger-ui.html"));
+            assertThat(output).anyMatch(l -> l.startsWith("[master-1]"))
+                    .anyMatch(l -> l.startsWith("[master-2]")).anyMatch(l -> l.startsWith("[worker-2]"))
+                    .anyMatch(l -> l.startsWith("[gateway]"));
+
+            String base = "http://127.0.0.1:" + GATEWAY;
+            JsonNode accepted = Gateway.JSON.readTree(curl("-s", "-X", "POST", base + "/tasks",
+                    "-H", "Content-Type: application/json", "-d", "{\"command\":[\"echo\",\"hello\"]}"));
+            String id = accepted.get("id").asString();
+            JsonNode done = Gateway.JSON.readTree(curl("-s", base + "/tasks/" + id + "?waitSeconds=30"));
+            assertThat(done.get("state").asString()).isEqualTo("done");
+            assertThat(done.get("output").asString()).isEqualTo("hello\n");
+            JsonNode cluster = Gateway.JSON.readTree(curl("-s", base + "/cluster"));
+            assertThat(cluster.get("masters").size()).isEqualTo(2);
+            assertThat(cluster.get("workers").size()).isEqualTo(2);
+
+            List<ProcessHandle> started = launcher.descendants().toList();
+            assertThat(started).hasSizeGreaterThanOrEqualTo(5);
+            // SIGTERM, as Ctrl-C or a service manager would. Through the handle: Process.destroy() would also close
+            // our end of its output, and we want to read what it says while stopping.
+            launcher.toHandle().destroy();
+            assertThat(launcher.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            await().atMost(seconds(10)).until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
+            assertThat(listening(GATEWAY)).isFalse();
+            assertThat(listening(ZOOKEEPER)).isFalse();
+            await().atMost(seconds(5)).until(() -> output.stream().anyMatch(l -> l.equals("[local-cluster] stopped")));
+        } finally {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+        }
+    }
+
+    private static String curl(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("curl"));
+        command.addAll(List.of(args));
+        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(curl.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void copy(Process process, List<String> lines) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(line);
+                System.out.println(line);
+            }
+        } catch (IOException ignored) {
+            // the launcher is gone
+        }
+    }
+}
