@@ -55,6 +55,7 @@ public final class ActiveMaster implements ConnectionStateListener {
     private final Counter failedCounter;
     private final AtomicInteger queueDepth;
     private volatile boolean suspended;
+    private volatile long sessionId; // the session this term's writes belong to
     private volatile boolean stopped;
     private boolean reconcileQueued;
 
@@ -172,9 +173,16 @@ public final class ActiveMaster implements ConnectionStateListener {
         }
     }
 
+    /** Only ephemeral entries are workers: a persistent one outlives any process and would swallow tasks. */
     private void readWorker(String workerId) {
         try {
-            byte[] data = client.getData().forPath(ZNodes.worker(workerId));
+            Stat stat = new Stat();
+            byte[] data = client.getData().storingStatIn(stat).forPath(ZNodes.worker(workerId));
+            if (stat.getEphemeralOwner() == 0) {
+                model.removeWorker(workerId);
+                log.warn("ignoring /workers/{}: not ephemeral, so no live worker stands behind it", workerId);
+                return;
+            }
             model.putWorker(ProtocolCodec.decodeWorker(workerId, data));
         } catch (KeeperException.NoNodeException gone) {
             model.removeWorker(workerId);
@@ -188,6 +196,13 @@ public final class ActiveMaster implements ConnectionStateListener {
     /** Watches first, then reads: anything that changes after the read arrives as an event and is applied after. */
     private void reload() throws Exception {
         if (stopped || suspended) {
+            return;
+        }
+        long session = currentSession();
+        if (sessionId == 0) {
+            sessionId = session;
+        } else if (session != sessionId) {
+            stopBecause("the ZooKeeper session changed; leadership belonged to the old one");
             return;
         }
         ZooKeeperClients.ensureRoots(client);
@@ -230,6 +245,12 @@ public final class ActiveMaster implements ConnectionStateListener {
 
     private void reconcile() {
         if (stopped || suspended) {
+            return;
+        }
+        if (currentSession() != sessionId) {
+            // Our election node belongs to a session we no longer hold; the fence protects the writes, but there is
+            // no point in trying: the latch will tell us we are not the leader.
+            stopBecause("the ZooKeeper session changed; leadership belonged to the old one");
             return;
         }
         recoverOrphans();
@@ -442,6 +463,21 @@ public final class ActiveMaster implements ConnectionStateListener {
             }
         }
         return failures.isEmpty() ? e.toString() : String.join(", ", failures);
+    }
+
+    private long currentSession() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private void stopBecause(String why) {
+        if (!stopped) {
+            stopped = true;
+            log.warn("stopping assignments: {}", why);
+        }
     }
 
     private interface Step {

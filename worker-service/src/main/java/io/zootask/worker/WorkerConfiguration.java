@@ -4,10 +4,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.protocol.WorkerInfo;
 import io.zootask.worker.assignments.AssignmentWatcher;
 import io.zootask.worker.completion.AssignmentRunner;
+import io.zootask.worker.completion.ExecutionJournal;
 import io.zootask.worker.execution.ExecutablePolicy;
 import io.zootask.worker.execution.ProcessRunner;
 import io.zootask.worker.registration.WorkerRegistration;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +36,11 @@ class WorkerConfiguration {
         if (properties.allowAnyExecutable()) {
             log.warn("zootask.worker.allow-any-executable=true: this worker runs ANY command it is given");
         }
+        ExecutionJournal journal = properties.journal() == null || properties.journal().isBlank()
+                ? ExecutionJournal.disabled(clock) : new ExecutionJournal(Path.of(properties.journal()), clock);
         return new AssignmentRunner(client, processes,
                 new ExecutablePolicy(properties.allowedExecutables(), properties.allowAnyExecutable()),
-                properties.defaultTimeout(), clock, meters);
+                properties.defaultTimeout(), clock, meters, journal);
     }
 
     @Bean
@@ -55,7 +59,7 @@ class WorkerConfiguration {
         String version = WorkerApplication.class.getPackage().getImplementationVersion();
         WorkerInfo template = new WorkerInfo(name, host, pid, properties.effectiveSlots(),
                 version == null ? "dev" : version);
-        return new WorkerRegistration(client, name, template, List.of(watcher));
+        return new WorkerRegistration(client, name, template, List.of(watcher), properties.suspendedKillAfter());
     }
 
     @Bean

@@ -18,6 +18,9 @@ import org.springframework.util.unit.DataSize;
  * @param defaultTimeout     for tasks that set no {@code timeoutSeconds}
  * @param maxOutput          how much of the tail of stdout+stderr a status keeps
  * @param drainGrace         on SIGTERM, how long running tasks may take to finish before they are killed
+ * @param suspendedKillAfter how long a lost connection is tolerated before running tasks are killed (the session
+ *                           may be expiring); empty means a quarter of the session timeout
+ * @param journal            optional file to which each execution's start and end is appended (chaos testing)
  */
 @ConfigurationProperties("zootask.worker")
 public record WorkerProperties(String name,
@@ -26,7 +29,9 @@ public record WorkerProperties(String name,
                                @DefaultValue("false") boolean allowAnyExecutable,
                                @DefaultValue("1h") Duration defaultTimeout,
                                @DefaultValue("64KB") DataSize maxOutput,
-                               @DefaultValue("30s") Duration drainGrace) {
+                               @DefaultValue("30s") Duration drainGrace,
+                               Duration suspendedKillAfter,
+                               String journal) {
 
     public int effectiveSlots() {
         return slots > 0 ? slots : Runtime.getRuntime().availableProcessors();

@@ -76,6 +76,11 @@ public class AssignmentWatcher implements RegistrationListener {
 
     @Override
     public void abandoned(Registration registration) {
+        // First and at once: the session may be expiring, and the master will then hand these tasks to others.
+        int killed = processes.killAll();
+        if (killed > 0) {
+            log.warn("killed {} running task process(es) of abandoned registration {}", killed, registration);
+        }
         Watching w = watching.getAndSet(null);
         if (w != null) {
             try {
@@ -84,10 +89,6 @@ public class AssignmentWatcher implements RegistrationListener {
             } catch (Exception ignored) {
                 // gone with the session anyway; onEvent also ignores abandoned registrations
             }
-        }
-        int killed = processes.killAll();
-        if (killed > 0) {
-            log.warn("killed {} running task process(es) of abandoned registration {}", killed, registration);
         }
     }
 

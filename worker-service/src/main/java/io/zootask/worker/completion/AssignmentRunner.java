@@ -43,9 +43,11 @@ public class AssignmentRunner {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Timer executionTimer;
+    private final ExecutionJournal journal;
 
     public AssignmentRunner(CuratorFramework client, ProcessRunner processes, ExecutablePolicy policy,
-                            Duration defaultTimeout, Clock clock, MeterRegistry meters) {
+                            Duration defaultTimeout, Clock clock, MeterRegistry meters, ExecutionJournal journal) {
+        this.journal = journal;
         this.client = client;
         this.processes = processes;
         this.policy = policy;
@@ -86,7 +88,14 @@ public class AssignmentRunner {
         }
         Duration timeout = task.timeoutSeconds() == null ? defaultTimeout : Duration.ofSeconds(task.timeoutSeconds());
         long begin = System.nanoTime();
-        ExecutionResult result = processes.run(task.command(), timeout);
+        journal.started(taskId, task.attempt(), registration.workerId());
+        ExecutionResult result;
+        try {
+            result = processes.run(task.command(), timeout);
+        } finally {
+            journal.ended(taskId, task.attempt(), registration.workerId(),
+                    registration.isAbandoned() ? "abandoned" : "finished");
+        }
         executionTimer.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
         if (registration.isAbandoned()) {
             // Our session is gone (or we are shutting down past the grace period): the master re-queues this task;

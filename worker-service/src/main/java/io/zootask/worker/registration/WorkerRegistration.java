@@ -4,10 +4,12 @@ import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.WorkerInfo;
 import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,6 +36,9 @@ public class WorkerRegistration implements ConnectionStateListener {
     private final List<RegistrationListener> listeners;
     private final AtomicInteger generation = new AtomicInteger();
     private final AtomicReference<Registration> current = new AtomicReference<>();
+    private final Duration suspendedKillAfter;
+    private ScheduledFuture<?> suspendedTimer; // registration thread only
+    private Registration lastAbandoned; // registration thread only
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "worker-registration");
         t.setDaemon(true);
@@ -41,8 +46,15 @@ public class WorkerRegistration implements ConnectionStateListener {
     });
     private volatile boolean running;
 
+    /**
+     * @param suspendedKillAfter how long the connection may stay SUSPENDED before this worker gives up its work; null
+     *                           means a quarter of the negotiated session timeout. The client notices silence after
+     *                           2/3 of the session timeout and the server expires the session at the full timeout,
+     *                           so this must fire within the last third, before the master can re-queue our tasks.
+     */
     public WorkerRegistration(CuratorFramework client, String name, WorkerInfo template,
-                              List<RegistrationListener> listeners) {
+                              List<RegistrationListener> listeners, Duration suspendedKillAfter) {
+        this.suspendedKillAfter = suspendedKillAfter;
         this.client = client;
         this.name = name;
         this.template = template;
@@ -67,9 +79,13 @@ public class WorkerRegistration implements ConnectionStateListener {
         switch (newState) {
             // Even while draining: a lost session means someone else may soon run our tasks.
             case LOST -> thread.execute(() -> abandonCurrent("session lost"));
-            case CONNECTED, RECONNECTED -> thread.execute(this::reconcile);
+            case CONNECTED, RECONNECTED -> thread.execute(() -> {
+                cancelSuspendedTimer();
+                reconcile();
+            });
+            // Keep working for now: most disconnections (a ZooKeeper server restarting) heal within a second.
+            case SUSPENDED -> thread.execute(this::armSuspendedTimer);
             default -> {
-                // SUSPENDED: keep working; the session may well survive the disconnection.
             }
         }
     }
@@ -105,6 +121,35 @@ public class WorkerRegistration implements ConnectionStateListener {
         }
     }
 
+    private void armSuspendedTimer() {
+        if (suspendedTimer != null || current.get() == null) {
+            return;
+        }
+        Duration after = suspendedKillAfter != null ? suspendedKillAfter : quarterOfSessionTimeout();
+        suspendedTimer = thread.schedule(() -> {
+            suspendedTimer = null;
+            if (!client.getZookeeperClient().isConnected()) {
+                abandonCurrent("disconnected from ZooKeeper for " + after.toMillis()
+                        + " ms: the session may be expiring, so our tasks may be handed to another worker");
+            }
+        }, after.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelSuspendedTimer() {
+        if (suspendedTimer != null) {
+            suspendedTimer.cancel(false);
+            suspendedTimer = null;
+        }
+    }
+
+    private Duration quarterOfSessionTimeout() {
+        try {
+            return Duration.ofMillis(client.getZookeeperClient().getZooKeeper().getSessionTimeout() / 4);
+        } catch (Exception e) {
+            return Duration.ofMillis(client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs() / 4);
+        }
+    }
+
     private void reconcile() {
         if (!running || !client.getZookeeperClient().isConnected()) {
             return;
@@ -123,7 +168,42 @@ public class WorkerRegistration implements ConnectionStateListener {
         if (registration != null) {
             abandonCurrent("session changed");
         }
+        if (lastAbandoned != null && lastAbandoned.sessionId() == session && !releaseSurvivingSession(lastAbandoned)) {
+            retryLater();
+            return;
+        }
         register(session);
+    }
+
+    /**
+     * We gave up our work while disconnected, but the session survived: its /workers entry and the running markers
+     * of the tasks we killed are still there. Remove them so the master re-queues those tasks, exactly as if the
+     * session had expired.
+     */
+    private boolean releaseSurvivingSession(Registration abandoned) {
+        try {
+            for (String task : client.getChildren().forPath(ZNodes.RUNNING)) {
+                try {
+                    byte[] data = client.getData().forPath(ZNodes.RUNNING + "/" + task);
+                    if (abandoned.workerId().equals(ProtocolCodec.decodeRunning(data).worker())) {
+                        client.delete().forPath(ZNodes.RUNNING + "/" + task);
+                    }
+                } catch (KeeperException.NoNodeException gone) {
+                    // finished or expired meanwhile
+                }
+            }
+            try {
+                client.delete().forPath(ZNodes.worker(abandoned.workerId()));
+            } catch (KeeperException.NoNodeException gone) {
+                // withdrawn already
+            }
+            log.info("released {}: its tasks go back to the queue", abandoned);
+            lastAbandoned = null;
+            return true;
+        } catch (Exception e) {
+            log.warn("cannot release abandoned registration {}: {}", abandoned, e.toString());
+            return false;
+        }
     }
 
     private void register(long session) {
@@ -148,8 +228,10 @@ public class WorkerRegistration implements ConnectionStateListener {
     }
 
     private void abandonCurrent(String why) {
+        cancelSuspendedTimer();
         Registration registration = current.getAndSet(null);
         if (registration != null && registration.abandon()) {
+            lastAbandoned = registration;
             log.warn("abandoning registration {}: {}", registration, why);
             listeners.forEach(l -> l.abandoned(registration));
         }
