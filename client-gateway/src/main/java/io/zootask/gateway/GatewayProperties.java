@@ -15,7 +15,10 @@ import org.springframework.util.unit.DataSize;
  * @param maxWait           longest long-poll ({@code waitSeconds})
  * @param defaultPageSize   {@code GET /tasks} page size when no {@code limit} is given
  * @param maxPageSize       largest {@code limit}
- * @param retryAfter        what a 503 tells the client to wait while ZooKeeper is unreachable
+ * @param retryAfter        what a 503 or 429 tells the client to wait
+ * @param maxQueued         tasks waiting in {@code /tasks} above which submissions are refused (429): ZooKeeper
+ *                          holds coordination data, not a backlog, and a child list near 1 MB breaks getChildren
+ * @param maxIdempotencyKeyLength longest accepted {@code Idempotency-Key}
  */
 @ConfigurationProperties("zootask.gateway")
 public record GatewayProperties(@DefaultValue("64KB") DataSize maxBodySize,
@@ -25,5 +28,7 @@ public record GatewayProperties(@DefaultValue("64KB") DataSize maxBodySize,
                                 @DefaultValue("60s") Duration maxWait,
                                 @DefaultValue("50") int defaultPageSize,
                                 @DefaultValue("500") int maxPageSize,
-                                @DefaultValue("5s") Duration retryAfter) {
+                                @DefaultValue("5s") Duration retryAfter,
+                                @DefaultValue("10000") int maxQueued,
+                                @DefaultValue("255") int maxIdempotencyKeyLength) {
 }

@@ -327,7 +327,7 @@ public final class ActiveMaster implements ConnectionStateListener {
             int maxAttempts = next.maxAttempts() != null ? next.maxAttempts() : defaultMaxAttempts;
             if (next.attempt() > maxAttempts) {
                 TaskSpec lost = new TaskSpec(next.command(), next.timeoutSeconds(), next.attempt() - 1,
-                        next.maxAttempts(), next.submittedAt());
+                        next.maxAttempts(), next.submittedAt(), next.submission());
                 writer.failAssigned(worker, taskId, TaskStatus.failure(lost, worker, clock.instant(), "worker lost"));
                 failedCounter.increment();
                 log.info("task {} failed: worker {} lost on attempt {} of {}", taskId, worker, next.attempt() - 1,

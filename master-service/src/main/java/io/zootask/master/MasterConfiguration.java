@@ -2,6 +2,7 @@ package io.zootask.master;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.master.election.MasterElection;
+import io.zootask.master.retention.RetentionSweeper;
 import io.zootask.protocol.MasterInfo;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -23,8 +24,13 @@ class MasterConfiguration {
         long pid = ProcessHandle.current().pid();
         String id = properties.name() != null && !properties.name().isBlank() ? properties.name()
                 : host.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + pid;
-        return new MasterElection(client, new MasterInfo(id, host, pid, null), properties.maxAttempts(), clock,
+        MasterProperties.Retention retention = properties.retention();
+        RetentionSweeper sweeper = new RetentionSweeper(client, clock,
+                new RetentionSweeper.Retention(retention.statusMaxAge(), retention.statusMaxCount()),
+                new RetentionSweeper.Retention(retention.idempotencyMaxAge(), retention.idempotencyMaxCount()),
                 meters);
+        return new MasterElection(client, new MasterInfo(id, host, pid, null), properties.maxAttempts(), clock,
+                meters, sweeper, retention.interval());
     }
 
     /** Joins the election once the application is up; on shutdown, leaves it first so a standby takes over now. */

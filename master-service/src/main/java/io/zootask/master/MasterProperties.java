@@ -1,5 +1,6 @@
 package io.zootask.master;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -9,7 +10,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param name        this master's id in the election and in {@code /master}; defaults to {@code host-pid}
  * @param maxAttempts how many executions a task may lose to dead workers before it fails with "worker lost", for
  *                    tasks that do not set their own {@code maxAttempts}
+ * @param retention   how long finished statuses and Idempotency-Key records stay in ZooKeeper
  */
 @ConfigurationProperties("zootask.master")
-public record MasterProperties(String name, @DefaultValue("3") int maxAttempts) {
+public record MasterProperties(String name, @DefaultValue("3") int maxAttempts,
+                               @DefaultValue Retention retention) {
+
+    /**
+     * @param statusMaxAge        finished statuses older than this are deleted
+     * @param statusMaxCount      at most this many finished statuses are kept (the oldest go first)
+     * @param idempotencyMaxAge   an Idempotency-Key expires this long after its first use
+     * @param idempotencyMaxCount at most this many Idempotency-Key records are kept
+     * @param interval            how often the active master sweeps
+     */
+    public record Retention(@DefaultValue("1h") Duration statusMaxAge,
+                            @DefaultValue("10000") int statusMaxCount,
+                            @DefaultValue("24h") Duration idempotencyMaxAge,
+                            @DefaultValue("10000") int idempotencyMaxCount,
+                            @DefaultValue("10s") Duration interval) {
+    }
 }

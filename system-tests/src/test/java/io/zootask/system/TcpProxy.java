@@ -21,6 +21,7 @@ final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean partitioned;
+    private volatile boolean responsesDropped;
 
     TcpProxy(String target) throws IOException {
         int colon = target.lastIndexOf(':');
@@ -42,6 +43,12 @@ final class TcpProxy implements AutoCloseable {
 
     void heal() {
         partitioned = false;
+        responsesDropped = false;
+    }
+
+    /** Requests still reach the server; its answers are lost (the client's request lands, the reply does not). */
+    void dropResponses() {
+        responsesDropped = true;
     }
 
     private void accept() {
@@ -51,21 +58,21 @@ final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean responses) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (!partitioned) {
+                    if (!partitioned && !(responses && responsesDropped)) {
                         out.write(buffer, 0, n);
                         out.flush();
                     }

@@ -75,7 +75,7 @@ public final class ProtocolCodec {
         Integer attempt = optionalInt(fields, "attempt", "task");
         Integer maxAttempts = optionalInt(fields, "maxAttempts", "task");
         return new TaskSpec(argv, timeout, attempt == null ? 1 : attempt, maxAttempts,
-                optionalInstant(fields, "submittedAt"));
+                optionalInstant(fields, "submittedAt"), stringOrNull(fields.get("submission")));
     }
 
     /** Splits on runs of white space, the way the seeds' plain-text tasks are meant. No quoting, no shell. */
@@ -99,10 +99,10 @@ public final class ProtocolCodec {
         if (!text.startsWith("{")) {
             TaskState named = TaskState.parse(text).filter(TaskState::isTerminal).orElse(null);
             if (named != null) {
-                return new TaskStatus(named, null, null, null, null, null, null, null, null, null, null);
+                return new TaskStatus(named, null, null, null, null, null, null, null, null, null, null, null);
             }
             return new TaskStatus(TaskState.DONE, null, null, text.isEmpty() ? null : text, null, null, null, null,
-                    null, null, null);
+                    null, null, null, null);
         }
         Map<String, Object> fields = jsonObject(text, "status");
         TaskState state = TaskState.parse(stringOrNull(fields.get("state"))).filter(TaskState::isTerminal)
@@ -118,7 +118,8 @@ public final class ProtocolCodec {
                 optionalInstant(fields, "submittedAt"),
                 optionalInstant(fields, "startedAt"),
                 optionalInstant(fields, "finishedAt"),
-                stringOrNull(fields.get("message")));
+                stringOrNull(fields.get("message")),
+                stringOrNull(fields.get("submission")));
     }
 
     // ---- workers, masters, running markers ----------------------------------------------------------------------
@@ -170,6 +171,12 @@ public final class ProtocolCodec {
         } catch (MalformedDataException e) {
             return new RunningMarker(null, 1, null);
         }
+    }
+
+    public static IdempotencyRecord decodeIdempotencyRecord(byte[] data) {
+        Map<String, Object> fields = jsonObject(text(data), "idempotency record");
+        return new IdempotencyRecord(stringOrNull(fields.get("submission")), stringOrNull(fields.get("request")),
+                stringOrNull(fields.get("task")), optionalInstant(fields, "createdAt"));
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------

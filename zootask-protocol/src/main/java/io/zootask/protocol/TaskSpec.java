@@ -12,10 +12,12 @@ import java.util.List;
  * @param attempt        1 for the first execution; the master raises it each time it re-queues the task
  * @param maxAttempts    how many executions a lost worker may cost; {@code null} means the master's default
  * @param submittedAt    when the gateway accepted it; {@code null} for tasks created by hand
+ * @param submission     a unique token of the accepting request: how the gateway finds its task again after a
+ *                       lost connection left the outcome of its create unknown; {@code null} for tasks made by hand
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskSpec(List<String> command, Integer timeoutSeconds, int attempt, Integer maxAttempts,
-                       Instant submittedAt) {
+                       Instant submittedAt, String submission) {
 
     public TaskSpec {
         command = List.copyOf(command);
@@ -28,10 +30,10 @@ public record TaskSpec(List<String> command, Integer timeoutSeconds, int attempt
     }
 
     public static TaskSpec of(List<String> command, Integer timeoutSeconds, Instant submittedAt) {
-        return new TaskSpec(command, timeoutSeconds, 1, null, submittedAt);
+        return new TaskSpec(command, timeoutSeconds, 1, null, submittedAt, null);
     }
 
     public TaskSpec nextAttempt() {
-        return new TaskSpec(command, timeoutSeconds, attempt + 1, maxAttempts, submittedAt);
+        return new TaskSpec(command, timeoutSeconds, attempt + 1, maxAttempts, submittedAt, submission);
     }
 }

@@ -18,12 +18,13 @@ import java.util.Objects;
  * @param submittedAt     when the gateway accepted the task
  * @param startedAt       when the process started
  * @param finishedAt      when the status was written
+ * @param submission      the task's submission token, copied from it
  * @param message         why, when it is not a plain exit: "not allowed", "timed out after 5s", "worker lost"...
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskStatus(TaskState state, List<String> command, Integer exitCode, String output,
                          Boolean outputTruncated, String worker, Integer attempt, Instant submittedAt,
-                         Instant startedAt, Instant finishedAt, String message) {
+                         Instant startedAt, Instant finishedAt, String message, String submission) {
 
     public TaskStatus {
         Objects.requireNonNull(state, "state");
@@ -35,6 +36,7 @@ public record TaskStatus(TaskState state, List<String> command, Integer exitCode
     /** A status that did not come from running the process: refused, undecodable, lost. */
     public static TaskStatus failure(TaskSpec task, String worker, Instant at, String message) {
         return new TaskStatus(TaskState.FAILED, task == null ? null : task.command(), null, null, null, worker,
-                task == null ? null : task.attempt(), task == null ? null : task.submittedAt(), null, at, message);
+                task == null ? null : task.attempt(), task == null ? null : task.submittedAt(), null, at, message,
+                task == null ? null : task.submission());
     }
 }

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * /assign/&lt;worker-id&gt;/&lt;task-id&gt; persistent: an assignment; holds the task's data
  * /running/&lt;task-id&gt;            ephemeral, owned by the executing worker's session: the task has started
  * /status/&lt;task-id&gt;             persistent: the final result (JSON TaskStatus, or plain text such as "done")
+ * /idempotency/&lt;key-hash&gt;    persistent: an Idempotency-Key's record, created with its task
  * /master                      ephemeral: the active master's identity
  * /election                    Curator LeaderLatch participants (internal to the masters)
  * </pre>
@@ -27,9 +28,10 @@ public final class ZNodes {
     public static final String STATUS = "/status";
     public static final String MASTER = "/master";
     public static final String ELECTION = "/election";
+    public static final String IDEMPOTENCY = "/idempotency";
 
     /** The parents every component may rely on; created idempotently at start-up by whoever comes first. */
-    public static final List<String> ROOTS = List.of(TASKS, WORKERS, ASSIGN, RUNNING, STATUS, ELECTION);
+    public static final List<String> ROOTS = List.of(TASKS, WORKERS, ASSIGN, RUNNING, STATUS, ELECTION, IDEMPOTENCY);
 
     /** Name prefix of the sequential task znodes the gateway creates. */
     public static final String TASK_PREFIX = "task-";
@@ -73,6 +75,17 @@ public final class ZNodes {
 
     public static String status(String taskId) {
         return STATUS + "/" + requireName(taskId);
+    }
+
+    /** The record of an Idempotency-Key, named by the key's SHA-256 so any key is a safe, bounded name. */
+    public static String idempotencyRecord(String key) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return IDEMPOTENCY + "/" + java.util.HexFormat.of().formatHex(hash);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 
     /** The last segment of a path: {@code /tasks/task-0000000001 -> task-0000000001}. */

@@ -25,7 +25,7 @@ class ProtocolCodecTest {
     @Test
     void jsonTaskRoundTripsWithItsTimestamp() {
         Instant submitted = Instant.parse("2026-11-22T10:15:30.123Z");
-        TaskSpec original = new TaskSpec(List.of("sleep", "1"), 30, 2, 5, submitted);
+        TaskSpec original = new TaskSpec(List.of("sleep", "1"), 30, 2, 5, submitted, "3f1c");
         String json = new String(ProtocolCodec.encode(original), StandardCharsets.UTF_8);
         assertThat(json).contains("\"command\":[\"sleep\",\"1\"]").contains("\"submittedAt\":\"2026-11-22T10:15:30.123Z\"");
         assertThat(ProtocolCodec.decodeTask(utf8(json))).isEqualTo(original);
@@ -64,7 +64,7 @@ class ProtocolCodecTest {
     void jsonStatusRoundTrips() {
         TaskStatus status = new TaskStatus(TaskState.TIMED_OUT, List.of("sleep", "100"), 137, "partial", true, "w1",
                 1, Instant.parse("2026-11-22T09:59:59Z"), Instant.parse("2026-11-22T10:00:00Z"),
-                Instant.parse("2026-11-22T10:00:05Z"), "timed out after 5s");
+                Instant.parse("2026-11-22T10:00:05Z"), "timed out after 5s", "3f1c");
         byte[] json = ProtocolCodec.encode(status);
         assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"state\":\"timed_out\"");
         assertThat(ProtocolCodec.decodeStatus(json)).isEqualTo(status);

@@ -56,6 +56,23 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 .body(response.getBody());
     }
 
+    @ExceptionHandler(IdempotencyConflictException.class)
+    ResponseEntity<ProblemDetail> idempotency(IdempotencyConflictException e) {
+        HttpStatus status = HttpStatus.valueOf(e.status());
+        return problem(status, status == HttpStatus.CONFLICT ? "idempotency-in-progress" : "idempotency-key-reused",
+                status == HttpStatus.CONFLICT ? "Request in progress" : "Idempotency-Key reused", e.getMessage());
+    }
+
+    @ExceptionHandler(QueueFullException.class)
+    ResponseEntity<ProblemDetail> queueFull(QueueFullException e) {
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.TOO_MANY_REQUESTS, "queue-full", "Queue full",
+                e.getMessage());
+        return ResponseEntity.status(response.getStatusCode())
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, properties.retryAfter().toSeconds())))
+                .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .body(response.getBody());
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("unexpected failure", e);

@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -28,6 +29,8 @@ import org.springframework.web.context.request.async.DeferredResult;
 @RequestMapping("/tasks")
 @Tag(name = "tasks", description = "Submit commands and watch them finish")
 class TaskController {
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final TaskService tasks;
     private final TaskWaiter waiter;
@@ -56,6 +59,12 @@ class TaskController {
                     @ApiResponse(responseCode = "400", description = "invalid task",
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ProblemDetail.class))),
+                    @ApiResponse(responseCode = "422", description = "Idempotency-Key reused for another request",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class))),
+                    @ApiResponse(responseCode = "429", description = "queue full; see Retry-After",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class))),
                     @ApiResponse(responseCode = "413", description = "body too large",
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ProblemDetail.class))),
@@ -63,17 +72,20 @@ class TaskController {
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ProblemDetail.class)))})
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<TaskView> submitJson(@RequestBody(required = false) SubmitTaskRequest request) {
+    ResponseEntity<TaskView> submitJson(@RequestBody(required = false) SubmitTaskRequest request,
+                                        @Parameter(description = "makes retries of this POST return the same task")
+                                        @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
         if (request == null) {
             throw new InvalidRequestException("a JSON body is required, e.g. {\"command\":[\"echo\",\"hello\"]}");
         }
-        return accepted(tasks.submit(request.command(), request.timeoutSeconds(), request.maxAttempts()));
+        return accepted(tasks.submit(request.command(), request.timeoutSeconds(), request.maxAttempts(), key));
     }
 
     @Operation(hidden = true)
     @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
-    ResponseEntity<TaskView> submitText(@RequestBody String commandLine) {
-        return accepted(tasks.submit(ProtocolCodec.splitCommandLine(commandLine), null, null));
+    ResponseEntity<TaskView> submitText(@RequestBody String commandLine,
+                                        @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+        return accepted(tasks.submit(ProtocolCodec.splitCommandLine(commandLine), null, null, key));
     }
 
     @Operation(summary = "Get a task, optionally waiting for it to finish",
@@ -101,7 +113,12 @@ class TaskController {
         return tasks.list(limit, cursor, state);
     }
 
-    private static ResponseEntity<TaskView> accepted(TaskView view) {
-        return ResponseEntity.accepted().location(URI.create("/tasks/" + view.id())).body(view);
+    private static ResponseEntity<TaskView> accepted(TaskService.Submission submission) {
+        TaskView view = submission.task();
+        ResponseEntity.BodyBuilder response = ResponseEntity.accepted().location(URI.create("/tasks/" + view.id()));
+        if (submission.replayed()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        return response.body(view);
     }
 }

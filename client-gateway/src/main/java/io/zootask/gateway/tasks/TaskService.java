@@ -4,21 +4,21 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.gateway.GatewayProperties;
 import io.zootask.gateway.errors.InvalidRequestException;
+import io.zootask.gateway.errors.QueueFullException;
 import io.zootask.gateway.errors.TaskNotFoundException;
 import io.zootask.gateway.zookeeper.ZooKeeperAccess;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskState;
 import io.zootask.protocol.ZNodes;
-import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.springframework.stereotype.Service;
 
@@ -28,12 +28,16 @@ public class TaskService {
 
     private final ZooKeeperAccess zk;
     private final TaskReader reader;
+    private final TaskSubmitter submitter;
+    private final QueueDepth queueDepth;
     private final GatewayProperties limits;
     private final Clock clock;
     private final Counter submitted;
 
-    public TaskService(ZooKeeperAccess zk, TaskReader reader, GatewayProperties limits, Clock clock,
-                       MeterRegistry meters) {
+    public TaskService(ZooKeeperAccess zk, TaskReader reader, TaskSubmitter submitter, QueueDepth queueDepth,
+                       GatewayProperties limits, Clock clock, MeterRegistry meters) {
+        this.queueDepth = queueDepth;
+        this.submitter = submitter;
         this.zk = zk;
         this.reader = reader;
         this.limits = limits;
@@ -42,36 +46,57 @@ public class TaskService {
                 .register(meters);
     }
 
-    /** Validates, then writes the task as ONE sequential znode: either it exists whole or nothing was written. */
-    public TaskView submit(List<String> command, Integer timeoutSeconds, Integer maxAttempts) {
-        validate(command, timeoutSeconds, maxAttempts);
-        TaskSpec spec = new TaskSpec(command, timeoutSeconds, 1, maxAttempts, clock.instant());
-        byte[] data = ProtocolCodec.encode(spec);
-        CuratorFramework client = zk.client();
-        String path;
-        try {
-            path = createTask(client, data);
-        } catch (KeeperException.NoNodeException noRoots) {
-            try {
-                zk.call(() -> {
-                    ZooKeeperClients.ensureRoots(client);
-                    return null;
-                });
-                path = createTask(client, data);
-            } catch (KeeperException e) {
-                throw new IllegalStateException("cannot create the task znode: " + e.code(), e);
-            }
-        } catch (KeeperException e) {
-            throw new IllegalStateException("cannot create the task znode: " + e.code(), e);
-        }
-        submitted.increment();
-        return TaskView.queued(ZNodes.nameOf(path), spec.command(), spec.timeoutSeconds(), spec.attempt(),
-                spec.submittedAt());
+    /** The outcome of a submission: the task, and whether an Idempotency-Key replayed an earlier one. */
+    public record Submission(TaskView task, boolean replayed) {
     }
 
-    private String createTask(CuratorFramework client, byte[] data) throws KeeperException {
-        return zk.call(() -> client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
-                .forPath(ZNodes.taskSequentialPrefix(), data));
+    /**
+     * Validates, then writes the task as ONE sequential znode (with its Idempotency-Key record, if any, in the same
+     * transaction): either it exists whole or nothing was written.
+     */
+    public Submission submit(List<String> command, Integer timeoutSeconds, Integer maxAttempts,
+                             String idempotencyKey) {
+        validate(command, timeoutSeconds, maxAttempts);
+        if (idempotencyKey != null && (idempotencyKey.isBlank()
+                || idempotencyKey.length() > limits.maxIdempotencyKeyLength()
+                || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
+            throw new InvalidRequestException("Idempotency-Key must be 1 to " + limits.maxIdempotencyKeyLength()
+                    + " printable ASCII characters without spaces, such as a UUID");
+        }
+        TaskSpec spec = new TaskSpec(command, timeoutSeconds, 1, maxAttempts, clock.instant(),
+                UUID.randomUUID().toString());
+        if (idempotencyKey == null) {
+            refuseWhenQueueFull();
+            TaskSubmitter.Submitted created = submitter.create(spec);
+            submitted.increment();
+            return new Submission(TaskView.queued(created.id(), spec.command(), spec.timeoutSeconds(),
+                    spec.attempt(), spec.submittedAt()), false);
+        }
+        refuseWhenQueueFull();
+        TaskSubmitter.Submitted created = submitter.createIdempotent(spec, idempotencyKey,
+                requestHash(command, timeoutSeconds, maxAttempts));
+        if (created.replayed()) {
+            TaskView earlier = reader.find(created.id()).orElse(new TaskView(created.id(), null, null, null, null,
+                    null, null, null, null, null, null, null, "finished and pruned"));
+            return new Submission(earlier, true);
+        }
+        submitted.increment();
+        return new Submission(TaskView.queued(created.id(), spec.command(), spec.timeoutSeconds(), spec.attempt(),
+                spec.submittedAt()), false);
+    }
+
+    private void refuseWhenQueueFull() {
+        int queued = queueDepth.current();
+        if (queued >= limits.maxQueued()) {
+            throw new QueueFullException(queued, limits.maxQueued());
+        }
+    }
+
+    /** What makes two submissions "the same request" for an Idempotency-Key. */
+    private static String requestHash(List<String> command, Integer timeoutSeconds, Integer maxAttempts) {
+        // deterministic across gateways and JVMs: NUL cannot occur inside an argument (validated)
+        String canonical = String.join("\0", command) + "\0|" + timeoutSeconds + "|" + maxAttempts;
+        return ZNodes.nameOf(ZNodes.idempotencyRecord(canonical));
     }
 
     public TaskView get(String id) {

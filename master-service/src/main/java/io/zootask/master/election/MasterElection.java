@@ -5,7 +5,11 @@ import io.zootask.master.ActiveMaster;
 import io.zootask.protocol.MasterInfo;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.ZNodes;
+import io.zootask.master.retention.RetentionSweeper;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,9 +47,14 @@ public class MasterElection implements LeaderLatchListener {
         return t;
     });
     private volatile ActiveMaster active;
+    private final RetentionSweeper sweeper;
+    private final Duration sweepInterval;
+    private ScheduledExecutorService sweeping; // callbacks thread only
 
     public MasterElection(CuratorFramework client, MasterInfo info, int defaultMaxAttempts, Clock clock,
-                          MeterRegistry meters) {
+                          MeterRegistry meters, RetentionSweeper sweeper, Duration sweepInterval) {
+        this.sweeper = sweeper;
+        this.sweepInterval = sweepInterval;
         this.client = client;
         this.masterId = info.id();
         this.info = info;
@@ -85,12 +94,23 @@ public class MasterElection implements LeaderLatchListener {
         ActiveMaster next = new ActiveMaster(client, fence, masterId, defaultMaxAttempts, clock, meters, queueDepth);
         active = next;
         next.start();
+        sweeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "retention");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeping.scheduleWithFixedDelay(sweeper::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void notLeader() {
         ActiveMaster previous = active;
         active = null;
+        if (sweeping != null) {
+            sweeping.shutdownNow();
+            sweeping = null;
+        }
         if (previous != null) {
             previous.stop();
             log.info("master {} is no longer the leader", masterId);

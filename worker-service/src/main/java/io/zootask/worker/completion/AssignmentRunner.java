@@ -105,7 +105,8 @@ public class AssignmentRunner {
         }
         complete(registration, taskId, new TaskStatus(result.state(), task.command(), result.exitCode(),
                 result.output(), result.outputTruncated() ? Boolean.TRUE : null, registration.workerId(),
-                task.attempt(), task.submittedAt(), result.startedAt(), result.finishedAt(), result.message()), true);
+                task.attempt(), task.submittedAt(), result.startedAt(), result.finishedAt(), result.message(),
+                task.submission()), true);
     }
 
     private boolean markRunning(Registration registration, String taskId, TaskSpec task) {

@@ -20,6 +20,20 @@ public class ZooKeeperClientConfiguration {
     @ConditionalOnMissingBean
     public CuratorFramework curatorFramework(ZooKeeperProperties properties) {
         CuratorFramework client = ZooKeeperClients.newClient(properties.toSettings());
+        // Lay down the protocol's parents as soon as we can, whoever comes first (idempotent, off the event thread).
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            if (state.isConnected()) {
+                Thread roots = new Thread(() -> {
+                    try {
+                        ZooKeeperClients.ensureRoots(c);
+                    } catch (Exception retriedByWhoeverNeedsThem) {
+                        // each component also creates the roots it needs when it finds them missing
+                    }
+                }, "zookeeper-roots");
+                roots.setDaemon(true);
+                roots.start();
+            }
+        });
         // Not blocking until connected: a service must start (and report DOWN) while ZooKeeper is away.
         client.start();
         return client;

@@ -1,0 +1,298 @@
+package io.zootask.gateway.tasks;
+
+import io.zootask.gateway.errors.IdempotencyConflictException;
+import io.zootask.gateway.errors.ZooKeeperUnavailableException;
+import io.zootask.protocol.IdempotencyRecord;
+import io.zootask.protocol.MalformedDataException;
+import io.zootask.protocol.ProtocolCodec;
+import io.zootask.protocol.TaskSpec;
+import io.zootask.protocol.ZNodes;
+import io.zootask.protocol.ZooKeeperClients;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes a task znode exactly once per request, although the connection may drop between the write and its answer.
+ *
+ * <p>Curator retries a create that failed with connection loss, which for a sequential znode can create a second task.
+ * So the create is sent once, on the raw ZooKeeper handle, carrying a unique submission token in its data; if the
+ * answer is lost, the gateway reconnects, syncs, and looks for its token among the tasks newer than any it had seen
+ * before, then creates again only if the first write did not land. (Curator's protected mode does the same by putting
+ * a GUID in the name; ours must stay {@code task-NNNNNNNNNN}.)
+ *
+ * <p>With an {@code Idempotency-Key}, the key's record is created in the same transaction as the task, so a retried
+ * request finds the task the first one created, whichever gateway it reaches.
+ */
+@Component
+public class TaskSubmitter {
+
+    public record Submitted(String id, boolean replayed) {
+    }
+
+    private final CuratorFramework client;
+    private final Clock clock;
+    private final Duration reconnectWait;
+    private final AtomicLong highestSeen = new AtomicLong(-1);
+
+    public TaskSubmitter(CuratorFramework client, Clock clock) {
+        this.client = client;
+        this.clock = clock;
+        this.reconnectWait = Duration.ofMillis(Math.max(1000,
+                client.getZookeeperClient().getConnectionTimeoutMs()));
+    }
+
+    public Submitted create(TaskSpec spec) {
+        byte[] data = ProtocolCodec.encode(spec);
+        long floor = highestSeen.get();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new Submitted(seen(zooKeeper().create(ZNodes.taskSequentialPrefix(), data,
+                        ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL)), false);
+            } catch (KeeperException.NoNodeException noRoots) {
+                ensureRoots(); // nothing was created: safe to try again
+            } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException lost) {
+                Optional<String> landed = findAfterReconnect(spec.submission(), floor);
+                if (landed.isPresent()) {
+                    return new Submitted(landed.get(), false);
+                }
+            } catch (KeeperException e) {
+                throw new IllegalStateException("creating the task znode: " + e.code(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ZooKeeperUnavailableException("interrupted while creating the task", e);
+            }
+            if (attempt >= 3) {
+                throw new ZooKeeperUnavailableException("could not create the task", null);
+            }
+        }
+    }
+
+    public Submitted createIdempotent(TaskSpec spec, String key, String requestHash) {
+        String recordPath = ZNodes.idempotencyRecord(key);
+        byte[] data = ProtocolCodec.encode(spec);
+        byte[] pending = ProtocolCodec.encode(new IdempotencyRecord(spec.submission(), requestHash, null,
+                clock.instant()));
+        long floor = highestSeen.get();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<OpResult> results = zooKeeper().multi(List.of(
+                        Op.create(ZNodes.taskSequentialPrefix(), data, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                                CreateMode.PERSISTENT_SEQUENTIAL),
+                        Op.create(recordPath, pending, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT)));
+                String id = seen(((OpResult.CreateResult) results.get(0)).getPath());
+                remember(recordPath, spec, requestHash, id);
+                return new Submitted(id, false);
+            } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException lost) {
+                awaitReconnected();
+                Optional<IdempotencyRecord> record = readRecord(recordPath);
+                if (record.isPresent()) {
+                    // ours (the lost transaction landed) or a concurrent retry's: either way, that task
+                    return replay(recordPath, record.get(), requestHash, floor,
+                            Objects.equals(record.get().submission(), spec.submission()));
+                }
+            } catch (KeeperException e) {
+                int failed = failedOp(e);
+                if (failed == 1 && e.code() == KeeperException.Code.NODEEXISTS) {
+                    IdempotencyRecord record = readRecord(recordPath).orElseThrow(() ->
+                            new IdempotencyConflictException(409, "a request with this Idempotency-Key is being"
+                                    + " processed; retry shortly"));
+                    return replay(recordPath, record, requestHash, -1, false);
+                }
+                if (e.code() == KeeperException.Code.NONODE) {
+                    ensureRoots();
+                } else {
+                    throw new IllegalStateException("creating the task znode: " + e.code(), e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ZooKeeperUnavailableException("interrupted while creating the task", e);
+            }
+            if (attempt >= 3) {
+                throw new ZooKeeperUnavailableException("could not create the task", null);
+            }
+        }
+    }
+
+    private Submitted replay(String recordPath, IdempotencyRecord record, String requestHash, long floor,
+                             boolean ours) {
+        if (!Objects.equals(record.request(), requestHash)) {
+            throw new IdempotencyConflictException(422, "this Idempotency-Key was already used for a different"
+                    + " request; use a new key for a new task");
+        }
+        String id = record.task();
+        if (id == null) {
+            id = findBySubmission(record.submission(), floor).orElseThrow(() -> new IdempotencyConflictException(409,
+                    "a request with this Idempotency-Key is being processed; retry shortly"));
+            rememberQuietly(recordPath, record, id);
+        }
+        return new Submitted(id, !ours);
+    }
+
+    private void remember(String recordPath, TaskSpec spec, String requestHash, String id) {
+        rememberQuietly(recordPath, new IdempotencyRecord(spec.submission(), requestHash, null, clock.instant()), id);
+    }
+
+    /** Second, best-effort write: a replay can always fall back to finding the task by its submission token. */
+    private void rememberQuietly(String recordPath, IdempotencyRecord record, String id) {
+        try {
+            client.setData().forPath(recordPath, ProtocolCodec.encode(
+                    new IdempotencyRecord(record.submission(), record.request(), id, record.createdAt())));
+        } catch (Exception ignored) {
+            // the record without a task id still works, only slower to replay
+        }
+    }
+
+    private Optional<String> findAfterReconnect(String submission, long floor) {
+        awaitReconnected();
+        return findBySubmission(submission, floor);
+    }
+
+    /**
+     * Looks for the task carrying this submission token, wherever it is by now (queued, assigned, finished), among
+     * the ids newer than {@code floor}. Only on the rare path after a lost connection.
+     */
+    private Optional<String> findBySubmission(String submission, long floor) {
+        if (submission == null) {
+            return Optional.empty();
+        }
+        try {
+            client.sync().forPath(ZNodes.TASKS);
+            List<String> candidates = new ArrayList<>();
+            addNewer(candidates, ZNodes.TASKS, floor);
+            for (String worker : children(ZNodes.ASSIGN)) {
+                if (ZNodes.isValidName(worker)) {
+                    addNewer(candidates, ZNodes.assignments(worker), floor);
+                }
+            }
+            addNewer(candidates, ZNodes.STATUS, floor);
+            for (String path : candidates) {
+                Optional<String> hit = matches(path, submission);
+                if (hit.isPresent()) {
+                    seen(hit.get());
+                    return hit;
+                }
+            }
+            return Optional.empty();
+        } catch (Exception e) {
+            throw new ZooKeeperUnavailableException("lost the connection while creating the task, and could not"
+                    + " check whether it was created; retry with an Idempotency-Key to be sure", e);
+        }
+    }
+
+    private Optional<String> matches(String path, String submission) throws Exception {
+        byte[] data;
+        try {
+            data = client.getData().forPath(path);
+        } catch (KeeperException.NoNodeException moved) {
+            // moved on (assigned, finished) since we listed: it is found in the later list of the pass, or not ours
+            return Optional.empty();
+        }
+        String found;
+        try {
+            found = path.startsWith(ZNodes.STATUS + "/") ? ProtocolCodec.decodeStatus(data).submission()
+                    : ProtocolCodec.decodeTask(data).submission();
+        } catch (MalformedDataException notOurs) {
+            return Optional.empty();
+        }
+        return submission.equals(found) ? Optional.of(ZNodes.nameOf(path)) : Optional.empty();
+    }
+
+    private void addNewer(List<String> candidates, String parent, long floor) throws Exception {
+        for (String child : children(parent)) {
+            long sequence = ZNodes.sequenceOf(child);
+            if (ZNodes.isValidName(child) && sequence != Long.MAX_VALUE && sequence > floor) {
+                candidates.add(parent + "/" + child);
+            }
+        }
+    }
+
+    private List<String> children(String parent) throws Exception {
+        try {
+            return client.getChildren().forPath(parent);
+        } catch (KeeperException.NoNodeException none) {
+            return List.of();
+        }
+    }
+
+    private Optional<IdempotencyRecord> readRecord(String recordPath) {
+        try {
+            return Optional.of(ProtocolCodec.decodeIdempotencyRecord(client.getData().forPath(recordPath)));
+        } catch (KeeperException.NoNodeException none) {
+            return Optional.empty();
+        } catch (MalformedDataException garbage) {
+            throw new IdempotencyConflictException(409, "the record of this Idempotency-Key is unreadable; use a"
+                    + " new key");
+        } catch (Exception e) {
+            throw new ZooKeeperUnavailableException("cannot read the Idempotency-Key record", e);
+        }
+    }
+
+    private String seen(String path) {
+        String id = ZNodes.nameOf(path);
+        long sequence = ZNodes.sequenceOf(id);
+        if (sequence != Long.MAX_VALUE) {
+            highestSeen.accumulateAndGet(sequence, Math::max);
+        }
+        return id;
+    }
+
+    private ZooKeeper zooKeeper() {
+        if (!client.getZookeeperClient().isConnected()) {
+            throw new ZooKeeperUnavailableException("ZooKeeper is not reachable", null);
+        }
+        try {
+            return client.getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            throw new ZooKeeperUnavailableException("ZooKeeper is not reachable", e);
+        }
+    }
+
+    private void awaitReconnected() {
+        try {
+            if (!client.blockUntilConnected((int) reconnectWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new ZooKeeperUnavailableException("lost the connection while creating the task; it may or may"
+                        + " not exist: retry with an Idempotency-Key to be sure", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ZooKeeperUnavailableException("interrupted while reconnecting", e);
+        }
+    }
+
+    private void ensureRoots() {
+        try {
+            ZooKeeperClients.ensureRoots(client);
+        } catch (Exception e) {
+            throw new ZooKeeperUnavailableException("cannot create the protocol's parent znodes", e);
+        }
+    }
+
+    private static int failedOp(KeeperException e) {
+        List<OpResult> results = e.getResults();
+        if (results == null) {
+            return -1;
+        }
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) instanceof OpResult.ErrorResult error
+                    && error.getErr() != KeeperException.Code.OK.intValue()
+                    && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,197 @@
+package io.zootask.system;
+
+import static io.zootask.system.ZootaskCluster.seconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Exactly-once submission: with an Idempotency-Key a retried POST returns the same task; without one, the gateway's
+ * own recovery from a lost reply never creates a second task; a full queue answers 429 and breaks nothing.
+ */
+@Timeout(120)
+class SubmissionGuaranteesTest {
+
+    private ZootaskCluster cluster;
+    private TcpProxy proxy;
+    private ZooKeeper zk;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new ZootaskCluster();
+        proxy = new TcpProxy(cluster.connectString());
+        zk = cluster.plainClient();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        cluster.close();
+        proxy.close();
+    }
+
+    @Test
+    void aRetriedPostWithTheSameIdempotencyKeyReturnsTheSameTask() throws Exception {
+        Gateway gateway = cluster.gateway();
+        String key = UUID.randomUUID().toString();
+        Gateway.Reply first = post(gateway, key, "{\"command\":[\"echo\",\"once\"]}");
+        Gateway.Reply again = post(gateway, key, "{\"command\":[\"echo\",\"once\"]}");
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(again.status()).isEqualTo(202);
+        String id = first.json().get("id").asString();
+        assertThat(again.json().get("id").asString()).isEqualTo(id);
+        assertThat(again.location()).isEqualTo("/tasks/" + id);
+        assertThat(zk.getChildren("/tasks", false)).containsExactly(id);
+        assertThat(zk.getChildren("/idempotency", false)).hasSize(1);
+
+        Gateway.Reply different = post(gateway, key, "{\"command\":[\"echo\",\"something else\"]}");
+        assertThat(different.status()).isEqualTo(422);
+        assertThat(different.json().get("detail").asString()).contains("different request");
+        assertThat(zk.getChildren("/tasks", false)).containsExactly(id);
+
+        // another key is another task
+        assertThat(post(gateway, UUID.randomUUID().toString(), "{\"command\":[\"echo\",\"once\"]}").json()
+                .get("id").asString()).isNotEqualTo(id);
+    }
+
+    @Test
+    void concurrentRetriesWithOneKeyCreateOneTask() throws Exception {
+        Gateway gateway = cluster.gateway();
+        String key = UUID.randomUUID().toString();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> ids = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                ids.add(pool.submit(() -> {
+                    while (true) {
+                        Gateway.Reply reply = post(gateway, key, "{\"command\":[\"true\"]}");
+                        if (reply.status() == 202) {
+                            return reply.json().get("id").asString();
+                        }
+                        assertThat(reply.status()).as(reply.body()).isEqualTo(409); // in progress: retry
+                    }
+                }));
+            }
+            Set<String> distinct = new HashSet<>();
+            for (Future<String> id : ids) {
+                distinct.add(id.get());
+            }
+            assertThat(distinct).hasSize(1);
+            assertThat(zk.getChildren("/tasks", false)).containsExactlyElementsOf(distinct);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLostReplyDoesNotCreateASecondTask() throws Exception {
+        Gateway gateway = cluster.gateway("zootask.zookeeper.connect-string=" + proxy.address());
+        await().atMost(seconds(20)).until(() -> gateway.get("/actuator/health").status() == 200
+                && zk.exists("/tasks", false) != null);
+        proxy.dropResponses();
+        CompletableFuture<Gateway.Reply> reply = CompletableFuture.supplyAsync(
+                () -> gateway.postJson("{\"command\":[\"echo\",\"reply lost\"]}"));
+        await().atMost(seconds(10)).until(() -> !zk.getChildren("/tasks", false).isEmpty());
+        proxy.heal();
+        Gateway.Reply accepted = reply.get();
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        // the gateway found the task its lost create made, instead of making another
+        assertThat(zk.getChildren("/tasks", false)).containsExactly(accepted.json().get("id").asString());
+    }
+
+    @Test
+    void aLostReplyWithAnIdempotencyKeyStillReturnsTheOneTask() throws Exception {
+        Gateway gateway = cluster.gateway("zootask.zookeeper.connect-string=" + proxy.address());
+        await().atMost(seconds(20)).until(() -> gateway.get("/actuator/health").status() == 200
+                && zk.exists("/idempotency", false) != null);
+        String key = UUID.randomUUID().toString();
+        proxy.dropResponses();
+        CompletableFuture<Gateway.Reply> reply = CompletableFuture.supplyAsync(
+                () -> post(gateway, key, "{\"command\":[\"echo\",\"reply lost\"]}"));
+        await().atMost(seconds(10)).until(() -> !zk.getChildren("/tasks", false).isEmpty());
+        proxy.heal();
+        Gateway.Reply accepted = reply.get();
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        String id = accepted.json().get("id").asString();
+        assertThat(zk.getChildren("/tasks", false)).containsExactly(id);
+        assertThat(post(gateway, key, "{\"command\":[\"echo\",\"reply lost\"]}").json().get("id").asString())
+                .isEqualTo(id);
+    }
+
+    @Test
+    void aFullQueueAnswers429AndNothingBreaks() throws Exception {
+        Gateway gateway = cluster.gateway("zootask.gateway.max-queued=3");
+        List<String> accepted = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            accepted.add(gateway.submit("{\"command\":[\"echo\",\"" + i + "\"]}"));
+        }
+        // the gateway learns the queue depth within 200 ms
+        await().atMost(seconds(5)).until(() -> gateway.postJson("{\"command\":[\"echo\",\"too many\"]}")
+                .status() == 429);
+        Gateway.Reply refused = gateway.postJson("{\"command\":[\"echo\",\"too many\"]}");
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.retryAfter()).isEqualTo("3");
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("detail").asString()).contains("limit is 3");
+        assertThat(zk.getChildren("/tasks", false)).hasSizeBetween(3, 4); // at most one admitted while it learned
+        assertThat(gateway.get("/tasks").status()).isEqualTo(200);
+
+        cluster.master("m");
+        cluster.worker("w", 2);
+        for (String id : accepted) {
+            assertThat(gateway.awaitFinished(id, seconds(30)).get("state").asString()).isEqualTo("done");
+        }
+        await().atMost(seconds(5)).until(() -> gateway.postJson("{\"command\":[\"true\"]}").status() == 202);
+    }
+
+    @Test
+    void theMasterPrunesFinishedStatusesAndExpiredKeys() throws Exception {
+        cluster.master("m", "zootask.master.retention.status-max-count=2",
+                "zootask.master.retention.idempotency-max-age=1s", "zootask.master.retention.interval=500ms");
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(post(gateway, UUID.randomUUID().toString(), "{\"command\":[\"true\"]}").json().get("id")
+                    .asString());
+        }
+        // all five finish (nothing queued or assigned), and only the two newest statuses are kept
+        await().atMost(seconds(30)).until(() -> zk.getChildren("/tasks", false).isEmpty()
+                && zk.getChildren("/assign/w-1", false).isEmpty()
+                && zk.getChildren("/status", false).size() == 2
+                && zk.getChildren("/idempotency", false).isEmpty());
+        long known = ids.stream().filter(id -> gateway.get("/tasks/" + id).status() == 200).count();
+        assertThat(known).isEqualTo(2);
+    }
+
+    private static Gateway.Reply post(Gateway gateway, String key, String json) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(gateway.base() + "/tasks")).header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Gateway.Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                    response.headers().firstValue("Retry-After").orElse(null),
+                    response.headers().firstValue("Location").orElse(null), response.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
