@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -26,18 +27,33 @@ import org.springframework.context.ConfigurableApplicationContext;
 final class ZootaskCluster implements AutoCloseable {
 
     private final TestingServer server;
+    private final TestingCluster ensemble;
     private final String connectString;
     private final List<ConfigurableApplicationContext> apps = Collections.synchronizedList(new ArrayList<>());
     private final List<ZooKeeper> plainClients = new ArrayList<>();
 
     ZootaskCluster() throws Exception {
         this.server = new TestingServer(true);
+        this.ensemble = null;
         this.connectString = server.getConnectString();
     }
 
     ZootaskCluster(String connectString) {
         this.server = null;
+        this.ensemble = null;
         this.connectString = connectString;
+    }
+
+    /** On a real quorum: {@code servers} ZooKeeper servers in this JVM, each the real server code. */
+    ZootaskCluster(int servers) throws Exception {
+        this.server = null;
+        this.ensemble = new TestingCluster(servers);
+        ensemble.start();
+        this.connectString = ensemble.getConnectString();
+    }
+
+    TestingCluster ensemble() {
+        return ensemble;
     }
 
     String connectString() {
@@ -92,6 +108,8 @@ final class ZootaskCluster implements AutoCloseable {
     private Map<String, Object> props(String first, String... extra) {
         Map<String, Object> map = new HashMap<>();
         map.put("zootask.zookeeper.connect-string", connectString);
+        // shorter than the 10 s default so that tests of dead workers wait less; the smallest TestingServer allows
+        map.put("zootask.zookeeper.session-timeout", "6s");
         map.put("server.port", "0");
         map.put("spring.main.banner-mode", "off");
         map.put("logging.level.root", "WARN");
@@ -123,6 +141,9 @@ final class ZootaskCluster implements AutoCloseable {
         }
         if (server != null) {
             server.close();
+        }
+        if (ensemble != null) {
+            ensemble.close();
         }
     }
 
