@@ -23,13 +23,45 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         }
     }
 
+    /** One member of a quorum, in this JVM: the real QuorumPeer, for soak runs that kill ZooKeeper servers. */
+    static Thread quorumMember(int serverId, String ensemble) throws Exception {
+        Path dir = Files.createTempDirectory("zootask-zk" + serverId + "-");
+        Files.writeString(dir.resolve("myid"), String.valueOf(serverId));
+        StringBuilder cfg = new StringBuilder("tickTime=500\nmaxSessionTimeout=60000\ninitLimit=40\nsyncLimit=20\n"
+                + "admin.enableServer=false\n"
+                + "4lw.commands.whitelist=srvr,ruok,mntr\ndataDir=" + dir + "\n");
+        String[] members = ensemble.split(",");
+        for (int i = 0; i < members.length; i++) {
+            String[] parts = members[i].split(":");
+            cfg.append("server.").append(i + 1).append('=').append(parts[0]).append(':').append(parts[1]).append(':')
+                    .append(parts[2]).append(";127.0.0.1:").append(parts[3]).append('\n');
+        }
+        Path config = dir.resolve("zoo.cfg");
+        Files.writeString(config, cfg.toString());
+        Thread thread = new Thread(() -> {
+            try {
+                new org.apache.zookeeper.server.quorum.QuorumPeerMain() {
+                    void run() throws Exception {
+                        initializeAndRun(new String[] {config.toString()});
+                    }
+                }.run();
+            } catch (Exception e) {
+                System.err.println("[zookeeper] quorum member " + serverId + " stopped: " + e);
+            }
+        }, "zookeeper-quorum-member");
+        thread.start();
+        return thread;
+    }
+
     EmbeddedZooKeeper(int port) throws Exception {
         dataDir = Files.createTempDirectory("zootask-zk-");
         Properties props = new Properties();
         props.setProperty("dataDir", dataDir.toString());
         props.setProperty("clientPort", String.valueOf(port));
         props.setProperty("clientPortAddress", "127.0.0.1");
-        props.setProperty("tickTime", "2000");
+        // Sessions expire on tick boundaries: a short tick keeps failover close to the session timeout.
+        props.setProperty("tickTime", "500");
+        props.setProperty("maxSessionTimeout", "60000");
         props.setProperty("maxClientCnxns", "0");
         props.setProperty("admin.enableServer", "false");
         props.setProperty("4lw.commands.whitelist", "srvr,stat,ruok,mntr,cons");

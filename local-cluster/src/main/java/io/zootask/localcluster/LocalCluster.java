@@ -44,6 +44,10 @@ public final class LocalCluster {
             OUT.println(Options.USAGE);
             return;
         }
+        if (options.zookeeperOnly()) {
+            runZooKeeperOnly(options);
+            return;
+        }
         LocalCluster cluster = new LocalCluster(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -51,6 +55,26 @@ public final class LocalCluster {
             stopped.countDown();
         }, "local-cluster-stop"));
         cluster.start();
+        stopped.await();
+    }
+
+    private static void runZooKeeperOnly(Options options) throws Exception {
+        if (options.ensemble() != null) {
+            OUT.println("[zookeeper] quorum member " + options.serverId() + " of " + options.ensemble());
+            EmbeddedZooKeeper.quorumMember(options.serverId(), options.ensemble()).join();
+            return;
+        }
+        EmbeddedZooKeeper server = new EmbeddedZooKeeper(options.zookeeperPort());
+        OUT.println("[zookeeper] serving on 127.0.0.1:" + options.zookeeperPort());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
+            stopped.countDown();
+        }));
         stopped.await();
     }
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** Command-line options of {@code bin/local-cluster}. */
 record Options(int masters, int workers, String zookeeper, int zookeeperPort, int gatewayPort, int basePort,
-               Path root, boolean help) {
+               Path root, boolean help, boolean zookeeperOnly, int serverId, String ensemble) {
 
     static final String USAGE = """
             usage: bin/local-cluster [--masters N] [--workers N] [--zookeeper HOST:PORT] [--gateway-port PORT]
@@ -13,7 +13,10 @@ record Options(int masters, int workers, String zookeeper, int zookeeperPort, in
               --zookeeper HOST:PORT  use this ZooKeeper instead of starting an embedded one on 127.0.0.1:2181
               --zookeeper-port PORT  port of the embedded ZooKeeper (default 2181)
               --gateway-port PORT    the REST gateway's port (default 8080)
-              --base-port PORT       masters listen on BASE+101.., workers on BASE+201.. (default 8000)""";
+              --base-port PORT       masters listen on BASE+101.., workers on BASE+201.. (default 8000)
+              --zookeeper-only       run only the ZooKeeper server, in the foreground (for tests and soak runs)
+              --server-id N --ensemble H:P:E:C,...  with --zookeeper-only: server N of a quorum, each member given as
+                                     host:peerPort:electionPort:clientPort""";
 
     static Options parse(String[] args) {
         int masters = 2;
@@ -24,6 +27,9 @@ record Options(int masters, int workers, String zookeeper, int zookeeperPort, in
         int basePort = 8000;
         Path root = Path.of("").toAbsolutePath();
         boolean help = false;
+        boolean zookeeperOnly = false;
+        int serverId = 0;
+        String ensemble = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -35,10 +41,14 @@ record Options(int masters, int workers, String zookeeper, int zookeeperPort, in
                 case "--base-port" -> basePort = positive(arg, value(args, ++i, arg));
                 case "--root" -> root = Path.of(value(args, ++i, arg)).toAbsolutePath();
                 case "-h", "--help" -> help = true;
+                case "--zookeeper-only" -> zookeeperOnly = true;
+                case "--server-id" -> serverId = positive(arg, value(args, ++i, arg));
+                case "--ensemble" -> ensemble = value(args, ++i, arg);
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
         }
-        return new Options(masters, workers, zookeeper, zookeeperPort, gatewayPort, basePort, root, help);
+        return new Options(masters, workers, zookeeper, zookeeperPort, gatewayPort, basePort, root, help,
+                zookeeperOnly, serverId, ensemble);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -207,19 +207,28 @@ public class WorkerRegistration implements ConnectionStateListener {
     }
 
     private void register(long session) {
-        String workerId = name + "-" + generation.incrementAndGet();
-        WorkerInfo info = new WorkerInfo(workerId, template.host(), template.pid(), template.slots(),
-                template.version());
-        try {
-            ZooKeeperClients.ensureRoots(client);
-            client.transaction().forOperations(
-                    client.transactionOp().create().forPath(ZNodes.assignments(workerId), new byte[0]),
-                    client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
-                            .forPath(ZNodes.worker(workerId), ProtocolCodec.encode(info)));
-        } catch (Exception e) {
-            log.warn("registration as {} failed ({}); retrying", workerId, e.toString());
-            retryLater();
-            return;
+        String workerId;
+        WorkerInfo info;
+        while (true) {
+            workerId = name + "-" + generation.incrementAndGet();
+            info = new WorkerInfo(workerId, template.host(), template.pid(), template.slots(), template.version());
+            try {
+                ZooKeeperClients.ensureRoots(client);
+                client.transaction().forOperations(
+                        client.transactionOp().create().forPath(ZNodes.assignments(workerId), new byte[0]),
+                        client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                                .forPath(ZNodes.worker(workerId), ProtocolCodec.encode(info)));
+                break;
+            } catch (KeeperException.NodeExistsException taken) {
+                // A predecessor with our name (a restarted process) still holds this id, or its assignments
+                // await recovery: never share them, take the next id.
+                log.info("worker id {} is still in use; trying the next", workerId);
+            } catch (Exception e) {
+                log.warn("registration as {} failed ({}); retrying", workerId, e.toString());
+                generation.decrementAndGet();
+                retryLater();
+                return;
+            }
         }
         Registration registration = new Registration(workerId, session);
         current.set(registration);
