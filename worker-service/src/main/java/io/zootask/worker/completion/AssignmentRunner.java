@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,8 +118,24 @@ public class AssignmentRunner {
                     client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
                             .forPath(ZNodes.running(taskId), ProtocolCodec.encode(marker)));
             return true;
+        } catch (KeeperException.NodeExistsException exists) {
+            // Curator retries a transaction whose reply was lost; if the first try landed, the marker is ours.
+            if (ownedBy(ZNodes.running(taskId), registration.sessionId())) {
+                return true;
+            }
+            log.info("not starting {}: another session marks it running", taskId);
+            return false;
         } catch (Exception e) {
             log.info("not starting {}: {}", taskId, e.toString());
+            return false;
+        }
+    }
+
+    private boolean ownedBy(String path, long sessionId) {
+        try {
+            Stat stat = client.checkExists().forPath(path);
+            return stat != null && stat.getEphemeralOwner() == sessionId;
+        } catch (Exception e) {
             return false;
         }
     }

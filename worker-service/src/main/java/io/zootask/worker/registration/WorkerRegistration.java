@@ -220,6 +220,9 @@ public class WorkerRegistration implements ConnectionStateListener {
                                 .forPath(ZNodes.worker(workerId), ProtocolCodec.encode(info)));
                 break;
             } catch (KeeperException.NodeExistsException taken) {
+                if (registeredBy(workerId, session)) {
+                    break; // our own transaction landed and Curator's retry of it found its work done
+                }
                 // A predecessor with our name (a restarted process) still holds this id, or its assignments
                 // await recovery: never share them, take the next id.
                 log.info("worker id {} is still in use; trying the next", workerId);
@@ -234,6 +237,15 @@ public class WorkerRegistration implements ConnectionStateListener {
         current.set(registration);
         log.info("registered as worker {} with {} slots", registration, info.slots());
         listeners.forEach(l -> l.registered(registration));
+    }
+
+    private boolean registeredBy(String workerId, long session) {
+        try {
+            org.apache.zookeeper.data.Stat stat = client.checkExists().forPath(ZNodes.worker(workerId));
+            return stat != null && stat.getEphemeralOwner() == session;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     private void abandonCurrent(String why) {
