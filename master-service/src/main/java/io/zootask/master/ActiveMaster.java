@@ -41,6 +41,8 @@ public final class ActiveMaster implements ConnectionStateListener {
 
     private static final Logger log = LoggerFactory.getLogger(ActiveMaster.class);
     private static final List<String> WATCHED = List.of(ZNodes.WORKERS, ZNodes.TASKS, ZNodes.ASSIGN, ZNodes.RUNNING);
+    /** Assignments per transaction: large enough to amortise the disk sync, far below ZooKeeper's 1 MB request. */
+    private static final int BATCH = 100;
 
     private final CuratorFramework client;
     private final FencedWriter writer;
@@ -347,13 +349,95 @@ public final class ActiveMaster implements ConnectionStateListener {
     }
 
     private void assignQueued() {
-        List<AssignmentPlanner.Assignment> plan =
-                AssignmentPlanner.plan(model.queuedOldestFirst(), model.freeSlots());
-        for (AssignmentPlanner.Assignment next : plan) {
+        Map<String, Integer> free = model.freeSlots();
+        int slots = free.values().stream().mapToInt(Integer::intValue).sum();
+        List<AssignmentPlanner.Assignment> plan = AssignmentPlanner.plan(model.queuedOldestFirst(slots), free);
+        for (int from = 0; from < plan.size() && !stopped && !suspended; from += BATCH) {
+            assignBatch(plan.subList(from, Math.min(plan.size(), from + BATCH)));
+        }
+    }
+
+    /**
+     * Reads the batch's task data in one pipelined round, then commits all of it in one fenced transaction: one disk
+     * sync for the batch instead of one per task. If the transaction is refused (a task vanished, a worker left), the
+     * batch is retried task by task, where each refusal is understood precisely.
+     */
+    private void assignBatch(List<AssignmentPlanner.Assignment> batch) {
+        if (batch.size() == 1) {
+            assign(batch.get(0).taskId(), batch.get(0).workerId());
+            return;
+        }
+        Map<String, Stat> stats = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, byte[]> data = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch read = new java.util.concurrent.CountDownLatch(batch.size());
+        try {
+            for (AssignmentPlanner.Assignment a : batch) {
+                client.getData().inBackground((c, event) -> {
+                    if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+                        data.put(a.taskId(), event.getData());
+                        stats.put(a.taskId(), event.getStat());
+                    }
+                    read.countDown();
+                }).forPath(ZNodes.task(a.taskId()));
+            }
+            if (!read.await(30, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (Exception e) {
+            log.warn("cannot read the batch's tasks: {}", e.toString());
+            return;
+        }
+        List<FencedWriter.Move> moves = new ArrayList<>(batch.size());
+        List<AssignmentPlanner.Assignment> oneByOne = new ArrayList<>();
+        for (AssignmentPlanner.Assignment a : batch) {
+            byte[] bytes = data.get(a.taskId());
+            if (bytes == null) {
+                model.removeQueued(a.taskId()); // gone meanwhile
+                continue;
+            }
+            try {
+                ProtocolCodec.decodeTask(bytes);
+                moves.add(new FencedWriter.Move(a.workerId(), a.taskId(), bytes, stats.get(a.taskId()).getVersion()));
+            } catch (MalformedDataException e) {
+                oneByOne.add(a); // assign() turns it into a failed status
+            }
+        }
+        // Chunks under 512 KB: a transaction is one request, and ZooKeeper refuses requests over 1 MB.
+        int from = 0;
+        while (from < moves.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < moves.size() && (to == from || bytes + moves.get(to).data().length < 512 * 1024)) {
+                bytes += moves.get(to).data().length;
+                to++;
+            }
+            List<FencedWriter.Move> chunk = moves.subList(from, to);
+            from = to;
+            chunk.forEach(m -> {
+                model.addAssignment(m.workerId(), m.taskId());
+                model.removeQueued(m.taskId());
+            });
+            try {
+                writer.assignAll(chunk);
+                assignedCounter.increment(chunk.size());
+            } catch (Exception e) {
+                chunk.forEach(m -> {
+                    model.removeAssignment(m.workerId(), m.taskId());
+                    model.addQueued(m.taskId());
+                    oneByOne.add(new AssignmentPlanner.Assignment(m.taskId(), m.workerId()));
+                });
+                if (e instanceof KeeperException ke && failedOpIndex(ke.getResults()) == 0) {
+                    log.warn("not leading any more (fence {} gone): stopping assignments", writer.leadershipPath());
+                    stopped = true;
+                    return;
+                }
+            }
+        }
+        for (AssignmentPlanner.Assignment a : oneByOne) {
             if (stopped || suspended) {
                 return;
             }
-            assign(next.taskId(), next.workerId());
+            assign(a.taskId(), a.workerId());
         }
     }
 

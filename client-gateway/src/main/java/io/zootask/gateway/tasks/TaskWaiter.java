@@ -32,9 +32,12 @@ public class TaskWaiter implements DisposableBean {
     // Reads that complete waiters run here, not on ZooKeeper's single event thread.
     private final ExecutorService completions = Executors.newFixedThreadPool(4, daemon("longpoll-complete"));
 
-    public TaskWaiter(ZooKeeperAccess zk, TaskReader reader) {
+    private final AtomicInteger waiting = new AtomicInteger();
+
+    public TaskWaiter(ZooKeeperAccess zk, TaskReader reader, io.micrometer.core.instrument.MeterRegistry meters) {
         this.zk = zk;
         this.reader = reader;
+        meters.gauge("zootask.gateway.longpolls.waiting", waiting);
     }
 
     public DeferredResult<TaskView> await(TaskView current, Duration wait) {
@@ -46,6 +49,8 @@ public class TaskWaiter implements DisposableBean {
         }
         String id = current.id();
         String statusPath = ZNodes.status(id);
+        waiting.incrementAndGet();
+        result.onCompletion(waiting::decrementAndGet);
         CuratorFramework client = zk.client();
         Watcher watcher = event -> {
             if (event.getType() == Watcher.Event.EventType.NodeCreated

@@ -88,6 +88,18 @@ public final class ClusterModel {
         return new ArrayList<>(queued);
     }
 
+    /** The oldest {@code limit} queued tasks: planning never needs more than there are free slots. */
+    public List<String> queuedOldestFirst(int limit) {
+        List<String> oldest = new ArrayList<>(Math.min(limit, queued.size()));
+        for (String task : queued) {
+            if (oldest.size() == limit) {
+                break;
+            }
+            oldest.add(task);
+        }
+        return oldest;
+    }
+
     public int liveWorkers() {
         return workers.size();
     }

@@ -34,6 +34,28 @@ public final class FencedWriter {
                 client.transactionOp().delete().withVersion(taskVersion).forPath(ZNodes.task(taskId)));
     }
 
+    /** One queued task for one worker, with the data and version read from {@code /tasks}. */
+    public record Move(String workerId, String taskId, byte[] data, int taskVersion) {
+    }
+
+    /**
+     * Many assignments in ONE transaction: one fence check, one check per worker, and a create + delete per task.
+     * ZooKeeper commits (and syncs to disk) the whole batch at once; if any part no longer holds, none of it lands.
+     */
+    public void assignAll(List<Move> moves) throws Exception {
+        List<CuratorOp> ops = new ArrayList<>(moves.size() * 2 + 4);
+        java.util.Set<String> workersChecked = new java.util.HashSet<>();
+        for (Move move : moves) {
+            if (workersChecked.add(move.workerId())) {
+                ops.add(client.transactionOp().check().forPath(ZNodes.worker(move.workerId())));
+            }
+            ops.add(client.transactionOp().create().forPath(ZNodes.assignment(move.workerId(), move.taskId()),
+                    move.data()));
+            ops.add(client.transactionOp().delete().withVersion(move.taskVersion()).forPath(ZNodes.task(move.taskId())));
+        }
+        commit(ops.toArray(CuratorOp[]::new));
+    }
+
     /** A queued task that can never run (undecodable data): its final status, and out of the queue. */
     public void failQueued(String taskId, TaskStatus status, int taskVersion) throws Exception {
         commit(client.transactionOp().create().forPath(ZNodes.status(taskId), ProtocolCodec.encode(status)),

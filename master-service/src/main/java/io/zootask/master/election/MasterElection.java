@@ -47,6 +47,7 @@ public class MasterElection implements LeaderLatchListener {
         return t;
     });
     private volatile ActiveMaster active;
+    private volatile String fence; // our election node while we lead
     private final RetentionSweeper sweeper;
     private final Duration sweepInterval;
     private ScheduledExecutorService sweeping; // callbacks thread only
@@ -74,7 +75,14 @@ public class MasterElection implements LeaderLatchListener {
 
     public void stop() {
         try {
-            latch.close(); // NOTIFY_LEADER: notLeader() runs and /master goes before the session closes
+            // Step down while still holding the latch: our /master goes under the fence of our own election node,
+            // so it can never delete the /master of the successor that the latch's close lets in.
+            callbacks.submit(this::notLeader).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("stepping down: {}", e.toString());
+        }
+        try {
+            latch.close(); // NOTIFY_LEADER: the standby's latch fires at once
         } catch (Exception e) {
             log.warn("closing the election latch: {}", e.toString());
         }
@@ -89,6 +97,7 @@ public class MasterElection implements LeaderLatchListener {
     @Override
     public void isLeader() {
         String fence = latch.getOurPath();
+        this.fence = fence;
         log.info("master {} is now the leader (fence {})", masterId, fence);
         publishMaster(fence);
         ActiveMaster next = new ActiveMaster(client, fence, masterId, defaultMaxAttempts, clock, meters, queueDepth);
@@ -107,6 +116,8 @@ public class MasterElection implements LeaderLatchListener {
     public void notLeader() {
         ActiveMaster previous = active;
         active = null;
+        String fence = this.fence;
+        this.fence = null;
         if (sweeping != null) {
             sweeping.shutdownNow();
             sweeping = null;
@@ -115,7 +126,9 @@ public class MasterElection implements LeaderLatchListener {
             previous.stop();
             log.info("master {} is no longer the leader", masterId);
         }
-        withdrawMaster();
+        if (fence != null) {
+            withdrawMaster(fence);
+        }
     }
 
     public boolean leads() {
@@ -177,12 +190,14 @@ public class MasterElection implements LeaderLatchListener {
         log.warn("could not publish /master after 10 attempts: it keeps changing under us");
     }
 
-    private void withdrawMaster() {
+    private void withdrawMaster(String fence) {
         try {
             Stat stat = client.checkExists().forPath(ZNodes.MASTER);
             long session = client.getZookeeperClient().getZooKeeper().getSessionId();
             if (stat != null && stat.getEphemeralOwner() == session) {
-                client.delete().withVersion(stat.getVersion()).forPath(ZNodes.MASTER);
+                client.transaction().forOperations(
+                        client.transactionOp().check().forPath(fence),
+                        client.transactionOp().delete().withVersion(stat.getVersion()).forPath(ZNodes.MASTER));
             }
         } catch (Exception ignored) {
             // our session is gone or going: the ephemeral /master goes with it

@@ -1,0 +1,508 @@
+package io.zootask.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * {@code bin/bench}: one run, against one real ZooKeeper server started for it, measuring ZooKeeper's ceiling and
+ * zootask beside it (coordination throughput, HTTP end to end, writes per task, long-poll capacity, failover). Prints
+ * a table, writes {@code bench/results/latest.json} and a chart.
+ */
+public final class Bench {
+
+    private static final int ZK_PORT = 32181;
+    private static final int GATEWAY_PORT = 38080;
+    private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":\\s*\"?([^,\"}]+)");
+
+    private final Path root;
+    private final Path results;
+    private final boolean quick;
+    private final String connect = "127.0.0.1:" + ZK_PORT;
+    private final List<ServiceProcess> processes = new ArrayList<>();
+    private final Map<String, Double> figures = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newFixedThreadPool(16)).build();
+    private ZooKeeper zk;
+
+    private Bench(Path root, boolean quick) {
+        this.root = root;
+        this.results = root.resolve("bench").resolve("results");
+        this.quick = quick;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--root")) {
+                root = Path.of(args[++i]).toAbsolutePath();
+            } else if (args[i].equals("--quick")) {
+                quick = true;
+            }
+        }
+        System.setProperty("java.awt.headless", "true");
+        Bench bench = new Bench(root, quick);
+        try {
+            bench.run();
+        } finally {
+            bench.stopAll();
+        }
+        System.exit(0);
+    }
+
+    private int n(int full) {
+        return quick ? Math.max(100, full / 10) : full;
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(results);
+        ServiceProcess zookeeper = start("zookeeper", "local-cluster", List.of("--zookeeper-only",
+                "--zookeeper-port", String.valueOf(ZK_PORT)), "-Xmx1g");
+        zk = connect(connect);
+        int sessionTimeoutSeconds = 10;
+        figures.put("session_timeout_s", (double) sessionTimeoutSeconds);
+
+        log("1/6 ZooKeeper's ceiling");
+        // each under a parent of its own, left in place: listing 100 000 children would itself break getChildren
+        figures.put("ceiling_creates_per_s", Ceiling.creates(connect, "/bench-creates", n(30000), 1));
+        figures.put("ceiling_multi_per_s", Ceiling.multis(connect, "/bench-multi", n(30000)));
+        figures.put("ceiling_creates_per_s_8_sessions", Ceiling.creates(connect, "/bench-creates-8", n(40000), 8));
+        try {
+            phases(zookeeper);
+        } finally {
+            report();
+        }
+    }
+
+    private void phases(ServiceProcess zookeeper) throws Exception {
+
+        log("2/6 coordination throughput: 1 master, 2 workers, tasks created as znodes");
+        ServiceProcess m1 = start("master-1", "master-service", List.of("--zootask.master.name=m1"), "-Xmx256m");
+        ServiceProcess m2 = start("master-2", "master-service", List.of("--zootask.master.name=m2"), "-Xmx256m");
+        List<ServiceProcess> workers = new ArrayList<>(List.of(worker(1), worker(2)));
+        awaitTrue(() -> children("/workers") == 2 && zk.exists("/master", false) != null, Duration.ofSeconds(120));
+        coordination(n(2000));
+
+        log("3/6 end to end over HTTP: 64 clients POST then long-poll");
+        start("gateway", "client-gateway", List.of("--zootask.gateway.max-queued=50000"), "-Xmx512m");
+        awaitTrue(() -> httpStatus("/actuator/health/readiness") == 200, Duration.ofSeconds(120));
+        endToEnd(n(3000), 64);
+        halfLoad(Duration.ofSeconds(quick ? 4 : 10));
+
+        log("4/6 writes per task");
+        writesPerTask(n(1000));
+
+        log("5/6 long-poll capacity");
+        longPolls(quick ? 1000 : 10000, workers);
+
+        log("6/6 failover");
+        failover(m1, m2, workers);
+    }
+
+    // ---- phases -----------------------------------------------------------------------------------------------------
+
+    private void coordination(int tasks) throws Exception {
+        Stat before = zk.exists("/status", false);
+        int finishedBefore = before == null ? 0 : before.getNumChildren();
+        byte[] data = "{\"command\":[\"true\"]}".getBytes(StandardCharsets.UTF_8);
+        long start = System.nanoTime();
+        CountDownLatch created = new CountDownLatch(tasks);
+        for (int i = 0; i < tasks; i++) {
+            zk.create("/tasks/task-", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL,
+                    (rc, path, ctx, name) -> created.countDown(), null);
+        }
+        created.await(2, TimeUnit.MINUTES);
+        awaitTrue(() -> zk.exists("/status", false).getNumChildren() >= finishedBefore + tasks,
+                Duration.ofMinutes(5));
+        figures.put("coordination_tasks_per_s", tasks / ((System.nanoTime() - start) / 1e9));
+    }
+
+    private void endToEnd(int tasks, int clients) throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        HttpClient blocking = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        long start = System.nanoTime();
+        List<CompletableFuture<Void>> loops = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            loops.add(CompletableFuture.runAsync(() -> {
+                while (next.getAndIncrement() < tasks) {
+                    latencies.add(submitAndWait(blocking));
+                }
+            }, pool));
+        }
+        CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        figures.put("e2e_tasks_per_s", tasks / seconds);
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        figures.put("e2e_p50_ms_full_load", percentile(sorted, 50));
+        figures.put("e2e_p99_ms_full_load", percentile(sorted, 99));
+    }
+
+    /** Open loop at half the measured peak: a new task every 1/rate s, each POSTed and long-polled on its own. */
+    private void halfLoad(Duration duration) throws Exception {
+        double rate = Math.max(1, figures.get("e2e_tasks_per_s") / 2);
+        int tasks = (int) (rate * duration.toSeconds());
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+        ExecutorService pool = Executors.newCachedThreadPool();
+        HttpClient blocking = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        CountDownLatch done = new CountDownLatch(tasks);
+        long periodNanos = (long) (1e9 / rate);
+        AtomicInteger issued = new AtomicInteger();
+        clock.scheduleAtFixedRate(() -> {
+            if (issued.getAndIncrement() < tasks) {
+                pool.execute(() -> {
+                    latencies.add(submitAndWait(blocking));
+                    done.countDown();
+                });
+            }
+        }, 0, periodNanos, TimeUnit.NANOSECONDS);
+        done.await(5, TimeUnit.MINUTES);
+        clock.shutdownNow();
+        pool.shutdown();
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        figures.put("e2e_half_load_rate_per_s", rate);
+        figures.put("e2e_p50_ms_half_load", percentile(sorted, 50));
+        figures.put("e2e_p99_ms_half_load", percentile(sorted, 99));
+        figures.put("e2e_max_ms_half_load", sorted.isEmpty() ? 0 : (double) sorted.get(sorted.size() - 1) / 1000);
+    }
+
+    /** Every ZooKeeper transaction advances the zxid by one: its advance over N tasks is the write cost per task. */
+    private void writesPerTask(int tasks) throws Exception {
+        long before = probeZxid();
+        HttpClient blocking = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<CompletableFuture<Long>> all = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            all.add(CompletableFuture.supplyAsync(() -> submitAndWait(blocking), pool));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        pool.shutdown();
+        long after = probeZxid();
+        // minus the second probe itself
+        figures.put("writes_per_task", (after - before - 1) / (double) tasks);
+    }
+
+    private void longPolls(int waiting, List<ServiceProcess> workers) throws Exception {
+        for (ServiceProcess worker : workers) {
+            worker.terminate();
+        }
+        awaitTrue(() -> children("/workers") == 0, Duration.ofSeconds(60));
+        byte[] data = "{\"command\":[\"true\"]}".getBytes(StandardCharsets.UTF_8);
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch created = new CountDownLatch(waiting);
+        for (int i = 0; i < waiting; i++) {
+            zk.create("/tasks/task-", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL,
+                    (rc, path, ctx, name) -> {
+                        ids.add(name.substring("/tasks/".length()));
+                        created.countDown();
+                    }, null);
+        }
+        created.await(2, TimeUnit.MINUTES);
+        HttpClient many = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
+                .executor(Executors.newFixedThreadPool(8)).build();
+        AtomicInteger answeredDone = new AtomicInteger();
+        List<CompletableFuture<Void>> polls = new ArrayList<>();
+        for (String id : ids) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base() + "/tasks/" + id + "?waitSeconds=60"))
+                    .timeout(Duration.ofSeconds(120)).GET().build();
+            polls.add(many.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenAccept(response -> {
+                if (response.statusCode() == 200 && response.body().contains("\"state\":\"done\"")) {
+                    answeredDone.incrementAndGet();
+                }
+            }));
+        }
+        // let all of them reach the gateway and park, then look at its threads and heap
+        awaitTrue(() -> gatewayMetric("zootask_gateway_longpolls_waiting") >= waiting, Duration.ofSeconds(120));
+        figures.put("longpoll_waiting", gatewayMetric("zootask_gateway_longpolls_waiting"));
+        figures.put("longpoll_threads", gatewayMetric("jvm_threads_live_threads"));
+        figures.put("longpoll_heap_mb", gatewayMetric("jvm_memory_used_bytes\\{area=\"heap\"") / (1024 * 1024));
+        workers.clear();
+        workers.add(worker(1));
+        workers.add(worker(2));
+        CompletableFuture.allOf(polls.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        figures.put("longpoll_answered_done", (double) answeredDone.get());
+    }
+
+    private void failover(ServiceProcess m1, ServiceProcess m2, List<ServiceProcess> workers) throws Exception {
+        awaitTrue(() -> children("/workers") == 2, Duration.ofSeconds(60));
+        // master kill -9 until the first new assignment
+        ServiceProcess leader = activeMaster().equals("m1") ? m1 : m2;
+        long begin = System.nanoTime();
+        leader.kill();
+        String id = submit(HttpClient.newHttpClient(), "{\"command\":[\"true\"]}");
+        awaitTrue(() -> !"queued".equals(state(id)), Duration.ofSeconds(60));
+        figures.put("failover_master_kill_s", (System.nanoTime() - begin) / 1e9);
+        ServiceProcess restarted = start(leader.name, "master-service",
+                List.of("--zootask.master.name=" + (leader == m1 ? "m1" : "m2")), "-Xmx256m");
+        awaitTrue(() -> children("/election") == 2, Duration.ofSeconds(60));
+
+        // master SIGTERM until the first new assignment
+        ServiceProcess active = activeMaster().equals(leader == m1 ? "m1" : "m2") ? restarted
+                : (leader == m1 ? m2 : m1);
+        begin = System.nanoTime();
+        active.terminate();
+        String id2 = submit(HttpClient.newHttpClient(), "{\"command\":[\"true\"]}");
+        awaitTrue(() -> !"queued".equals(state(id2)), Duration.ofSeconds(60));
+        figures.put("failover_master_term_s", (System.nanoTime() - begin) / 1e9);
+
+        // worker kill -9 until its task runs elsewhere
+        String sleeper = submit(HttpClient.newHttpClient(), "{\"command\":[\"sleep\",\"60\"]}");
+        awaitTrue(() -> "running".equals(state(sleeper)), Duration.ofSeconds(30));
+        String runningOn = field(get("/tasks/" + sleeper), "worker");
+        ServiceProcess victim = runningOn.startsWith("w1") ? workers.get(0) : workers.get(1);
+        begin = System.nanoTime();
+        victim.kill();
+        awaitTrue(() -> "running".equals(state(sleeper)) && !runningOn.equals(field(get("/tasks/" + sleeper),
+                "worker")), Duration.ofSeconds(60));
+        figures.put("failover_worker_kill_s", (System.nanoTime() - begin) / 1e9);
+    }
+
+    // ---- report -----------------------------------------------------------------------------------------------------
+
+    private void report() throws IOException {
+        double multiCeiling = figures.getOrDefault("ceiling_multi_per_s", Double.NaN);
+        StringBuilder table = new StringBuilder();
+        table.append(String.format("%-36s %14s  %s%n", "figure", "value", "ratio to ceiling"));
+        for (Map.Entry<String, Double> figure : figures.entrySet()) {
+            String ratio = "";
+            if (figure.getKey().endsWith("tasks_per_s")) {
+                ratio = String.format("%.0f%% of multi ceiling / 3 (%.0f)", 100 * figure.getValue()
+                        / (multiCeiling / 3), multiCeiling / 3);
+            }
+            table.append(String.format("%-36s %14.2f  %s%n", figure.getKey(), figure.getValue(), ratio));
+        }
+        System.out.println();
+        System.out.print(table);
+        StringBuilder json = new StringBuilder("{\n");
+        List<String> keys = new ArrayList<>(figures.keySet());
+        for (int i = 0; i < keys.size(); i++) {
+            json.append(String.format("  \"%s\": %.3f%s%n", keys.get(i), figures.get(keys.get(i)),
+                    i == keys.size() - 1 ? "" : ","));
+        }
+        json.append("}\n");
+        Files.writeString(results.resolve("latest.json"), json.toString());
+        Files.writeString(results.resolve("latest.txt"), table.toString());
+        Chart.write(figures, results.resolve("latest.png"));
+        log("wrote " + results.resolve("latest.json") + ", latest.txt and latest.png");
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------------
+
+    private ServiceProcess worker(int i) throws Exception {
+        return start("worker-" + i, "worker-service", List.of("--zootask.worker.name=w" + i), "-Xmx256m");
+    }
+
+    private ServiceProcess start(String name, String module, List<String> args, String heap) throws Exception {
+        Path jar;
+        try (Stream<Path> files = Files.list(root.resolve(module).resolve("target"))) {
+            jar = files.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst().orElseThrow(
+                    () -> new IllegalStateException("no executable jar for " + module + "; run bin/bench"));
+        }
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                heap, "-XX:+UseSerialGC", "-jar", jar.toString()));
+        if (!module.equals("local-cluster")) {
+            command.addAll(List.of("--zootask.zookeeper.connect-string=" + connect,
+                    "--server.port=" + (module.equals("client-gateway") ? GATEWAY_PORT : 0),
+                    "--spring.main.banner-mode=off", "--logging.level.root=WARN"));
+        }
+        command.addAll(args);
+        ServiceProcess process = new ServiceProcess(name, command, results.resolve(name + ".log")).start();
+        processes.add(process);
+        if (module.equals("local-cluster")) {
+            awaitTrue(() -> {
+                try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", ZK_PORT)) {
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(60));
+        }
+        return process;
+    }
+
+    private void stopAll() {
+        for (ServiceProcess process : processes) {
+            try {
+                if (process.isAlive()) {
+                    process.kill();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private long submitAndWait(HttpClient client) {
+        long start = System.nanoTime();
+        String id = submit(client, "{\"command\":[\"true\"]}");
+        while (true) {
+            String body = send(client, HttpRequest.newBuilder(URI.create(base() + "/tasks/" + id + "?waitSeconds=30"))
+                    .GET().build());
+            if (body != null && (body.contains("\"state\":\"done\"") || body.contains("\"state\":\"failed\""))) {
+                return (System.nanoTime() - start) / 1000; // microseconds
+            }
+        }
+    }
+
+    private String submit(HttpClient client, String json) {
+        while (true) {
+            String body = send(client, HttpRequest.newBuilder(URI.create(base() + "/tasks"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))
+                    .build());
+            String id = body == null ? null : field(body, "id");
+            if (id != null) {
+                return id;
+            }
+        }
+    }
+
+    private String send(HttpClient client, HttpRequest request) {
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() < 300 ? response.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String get(String path) {
+        return send(http, HttpRequest.newBuilder(URI.create(base() + path)).GET().build());
+    }
+
+    private int httpStatus(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(base() + path)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private String state(String id) {
+        String body = get("/tasks/" + id);
+        return body == null ? null : field(body, "state");
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = NUMBER.matcher(json);
+        while (m.find()) {
+            if (m.group(1).equals(name)) {
+                return m.group(2);
+            }
+        }
+        return null;
+    }
+
+    private double gatewayMetric(String prefix) {
+        String text = get("/actuator/prometheus");
+        if (text == null) {
+            return -1;
+        }
+        double sum = 0;
+        Pattern line = Pattern.compile("^" + prefix + "[^ ]* ([0-9.eE+-]+)$", Pattern.MULTILINE);
+        Matcher m = line.matcher(text);
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
+    private String activeMaster() throws Exception {
+        return field(new String(zk.getData("/master", false, null), StandardCharsets.UTF_8), "id");
+    }
+
+    private long probeZxid() throws Exception {
+        String path = zk.create("/bench-probe-", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                CreateMode.EPHEMERAL_SEQUENTIAL);
+        return zk.exists(path, false).getCzxid();
+    }
+
+    private int children(String path) throws Exception {
+        Stat stat = zk.exists(path, false);
+        return stat == null ? 0 : stat.getNumChildren();
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + GATEWAY_PORT;
+    }
+
+    private static double percentile(List<Long> sortedMicros, int p) {
+        if (sortedMicros.isEmpty()) {
+            return 0;
+        }
+        int index = (int) Math.min(sortedMicros.size() - 1, Math.ceil(p / 100.0 * sortedMicros.size()) - 1);
+        return sortedMicros.get(Math.max(0, index)) / 1000.0;
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls a condition until it holds or the deadline passes: a benchmark driver, not a test. */
+    static void awaitTrue(Condition condition, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.holds()) {
+                    return;
+                }
+            } catch (Exception notYet) {
+                // keep polling
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        throw new IllegalStateException("condition not met within " + within);
+    }
+
+    static ZooKeeper connect(String connect) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(connect, 30_000, event -> {
+            if (event.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        if (!connected.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("cannot connect to ZooKeeper at " + connect);
+        }
+        return zk;
+    }
+
+    private static void log(String message) {
+        System.out.println("[bench] " + message);
+    }
+}

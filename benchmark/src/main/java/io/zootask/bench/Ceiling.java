@@ -1,0 +1,88 @@
+package io.zootask.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+
+/** ZooKeeper's own ceiling on this machine: pipelined creates and multis, as fast as one server takes them. */
+final class Ceiling {
+
+    private static final int WINDOW = 2000;
+    private static final byte[] DATA = new byte[100];
+
+    private Ceiling() {
+    }
+
+    /** Pipelined sequential creates from {@code sessions} sessions at once; returns creates per second. */
+    static double creates(String connect, String parent, int total, int sessions) throws Exception {
+        List<ZooKeeper> clients = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            clients.add(Bench.connect(connect));
+        }
+        ensure(clients.get(0), parent);
+        CountDownLatch done = new CountDownLatch(total);
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int s = 0; s < sessions; s++) {
+            ZooKeeper zk = clients.get(s);
+            int share = total / sessions + (s < total % sessions ? 1 : 0);
+            Thread t = new Thread(() -> {
+                Semaphore window = new Semaphore(WINDOW / sessions);
+                for (int i = 0; i < share; i++) {
+                    window.acquireUninterruptibly();
+                    zk.create(parent + "/c-", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL,
+                            (rc, path, ctx, name) -> {
+                                window.release();
+                                done.countDown();
+                            }, null);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        done.await(5, TimeUnit.MINUTES);
+        double perSecond = total / ((System.nanoTime() - start) / 1e9);
+        for (ZooKeeper zk : clients) {
+            zk.close();
+        }
+        return perSecond;
+    }
+
+    /** Pipelined {@code multi} transactions (check + create, the shape of zootask's) from one session. */
+    static double multis(String connect, String parent, int total) throws Exception {
+        ZooKeeper zk = Bench.connect(connect);
+        ensure(zk, parent);
+        Semaphore window = new Semaphore(WINDOW);
+        CountDownLatch done = new CountDownLatch(total);
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            window.acquireUninterruptibly();
+            zk.multi(List.of(Op.check(parent, -1),
+                            Op.create(parent + "/m-", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL)),
+                    (rc, path, ctx, results) -> {
+                        window.release();
+                        done.countDown();
+                    }, null);
+        }
+        done.await(5, TimeUnit.MINUTES);
+        double perSecond = total / ((System.nanoTime() - start) / 1e9);
+        zk.close();
+        return perSecond;
+    }
+
+    private static void ensure(ZooKeeper zk, String path) throws Exception {
+        if (zk.exists(path, false) == null) {
+            try {
+                zk.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            } catch (org.apache.zookeeper.KeeperException.NodeExistsException raced) {
+                // fine
+            }
+        }
+    }
+}
