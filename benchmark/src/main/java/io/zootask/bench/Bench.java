@@ -247,7 +247,7 @@ public final class Bench {
         awaitTrue(() -> gatewayMetric("zootask_gateway_longpolls_waiting") >= waiting, Duration.ofSeconds(120));
         figures.put("longpoll_waiting", gatewayMetric("zootask_gateway_longpolls_waiting"));
         figures.put("longpoll_threads", gatewayMetric("jvm_threads_live_threads"));
-        figures.put("longpoll_heap_mb", gatewayMetric("jvm_memory_used_bytes\\{area=\"heap\"") / (1024 * 1024));
+        figures.put("longpoll_heap_mb", gatewayMetric("jvm_memory_used_bytes{area=\"heap\"") / (1024 * 1024));
         workers.clear();
         workers.add(worker(1));
         workers.add(worker(2));
@@ -428,16 +428,18 @@ public final class Bench {
         return null;
     }
 
+    /** Sum of a Prometheus metric's samples whose line starts with {@code prefix} (name, and labels if given). */
     private double gatewayMetric(String prefix) {
         String text = get("/actuator/prometheus");
         if (text == null) {
             return -1;
         }
         double sum = 0;
-        Pattern line = Pattern.compile("^" + prefix + "[^ ]* ([0-9.eE+-]+)$", Pattern.MULTILINE);
-        Matcher m = line.matcher(text);
-        while (m.find()) {
-            sum += Double.parseDouble(m.group(1));
+        for (String line : text.split("\n")) {
+            if (line.startsWith(prefix) && (line.length() == prefix.length() || " {".indexOf(line.charAt(prefix.length())) >= 0
+                    || prefix.endsWith("\""))) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
         }
         return sum;
     }
