@@ -9,6 +9,7 @@ import io.zootask.protocol.MalformedDataException;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskStatus;
+import io.zootask.protocol.Transactions;
 import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
@@ -24,7 +25,6 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
@@ -426,7 +426,7 @@ public final class ActiveMaster implements ConnectionStateListener {
                     model.addQueued(m.taskId());
                     oneByOne.add(new AssignmentPlanner.Assignment(m.taskId(), m.workerId()));
                 });
-                if (e instanceof KeeperException ke && failedOpIndex(ke.getResults()) == 0) {
+                if (e instanceof KeeperException ke && Transactions.failedOp(ke) == 0) {
                     log.warn("not leading any more (fence {} gone): stopping assignments", writer.leadershipPath());
                     stopped = true;
                     return;
@@ -481,8 +481,7 @@ public final class ActiveMaster implements ConnectionStateListener {
     }
 
     private void handleRejectedAssignment(String taskId, String worker, KeeperException e) {
-        List<OpResult> results = e.getResults();
-        int failed = failedOpIndex(results);
+        int failed = Transactions.failedOp(e);
         switch (failed) {
             case 0 -> {
                 log.warn("not leading any more (fence {} gone): stopping assignments", writer.leadershipPath());
@@ -520,33 +519,9 @@ public final class ActiveMaster implements ConnectionStateListener {
         }
     }
 
-    private static int failedOpIndex(List<OpResult> results) {
-        if (results == null) {
-            return -1;
-        }
-        for (int i = 0; i < results.size(); i++) {
-            if (results.get(i) instanceof OpResult.ErrorResult error
-                    && error.getErr() != KeeperException.Code.OK.intValue()
-                    && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private static String failedOps(KeeperException e) {
-        List<String> failures = new ArrayList<>();
-        List<OpResult> results = e.getResults();
-        if (results != null) {
-            for (int i = 0; i < results.size(); i++) {
-                if (results.get(i) instanceof OpResult.ErrorResult error
-                        && error.getErr() != KeeperException.Code.OK.intValue()
-                        && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
-                    failures.add("op " + i + ": " + KeeperException.Code.get(error.getErr()));
-                }
-            }
-        }
-        return failures.isEmpty() ? e.toString() : String.join(", ", failures);
+        int failed = Transactions.failedOp(e);
+        return failed < 0 ? e.toString() : "op " + failed + ": " + e.code();
     }
 
     private long currentSession() {

@@ -6,6 +6,7 @@ import io.zootask.protocol.IdempotencyRecord;
 import io.zootask.protocol.MalformedDataException;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskSpec;
+import io.zootask.protocol.Transactions;
 import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
@@ -105,7 +106,7 @@ public class TaskSubmitter {
                             Objects.equals(record.get().submission(), spec.submission()));
                 }
             } catch (KeeperException e) {
-                int failed = failedOp(e);
+                int failed = Transactions.failedOp(e);
                 if (failed == 1 && e.code() == KeeperException.Code.NODEEXISTS) {
                     IdempotencyRecord record = readRecord(recordPath).orElseThrow(() ->
                             new IdempotencyConflictException(409, "a request with this Idempotency-Key is being"
@@ -279,20 +280,5 @@ public class TaskSubmitter {
         } catch (Exception e) {
             throw new ZooKeeperUnavailableException("cannot create the protocol's parent znodes", e);
         }
-    }
-
-    private static int failedOp(KeeperException e) {
-        List<OpResult> results = e.getResults();
-        if (results == null) {
-            return -1;
-        }
-        for (int i = 0; i < results.size(); i++) {
-            if (results.get(i) instanceof OpResult.ErrorResult error
-                    && error.getErr() != KeeperException.Code.OK.intValue()
-                    && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
-                return i;
-            }
-        }
-        return -1;
     }
 }
