@@ -44,6 +44,7 @@ public final class Bench {
     private final Path root;
     private final Path results;
     private final boolean quick;
+    private final int workerSlots;
     private final String connect = "127.0.0.1:" + ZK_PORT;
     private final List<ServiceProcess> processes = new ArrayList<>();
     private final Map<String, Double> figures = new LinkedHashMap<>();
@@ -51,7 +52,8 @@ public final class Bench {
             .executor(Executors.newFixedThreadPool(16)).build();
     private ZooKeeper zk;
 
-    private Bench(Path root, boolean quick) {
+    private Bench(Path root, boolean quick, int workerSlots) {
+        this.workerSlots = workerSlots;
         this.root = root;
         this.results = root.resolve("bench").resolve("results");
         this.quick = quick;
@@ -60,15 +62,18 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Path root = Path.of("").toAbsolutePath();
         boolean quick = false;
+        int workerSlots = 0;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--root")) {
                 root = Path.of(args[++i]).toAbsolutePath();
             } else if (args[i].equals("--quick")) {
                 quick = true;
+            } else if (args[i].equals("--worker-slots")) {
+                workerSlots = Integer.parseInt(args[++i]);
             }
         }
         System.setProperty("java.awt.headless", "true");
-        Bench bench = new Bench(root, quick);
+        Bench bench = new Bench(root, quick, workerSlots);
         try {
             bench.run();
         } finally {
@@ -321,7 +326,8 @@ public final class Bench {
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
     private ServiceProcess worker(int i) throws Exception {
-        return start("worker-" + i, "worker-service", List.of("--zootask.worker.name=w" + i), "-Xmx256m");
+        return start("worker-" + i, "worker-service", List.of("--zootask.worker.name=w" + i,
+                "--zootask.worker.slots=" + workerSlots), "-Xmx256m"); // 0: the default, one per core
     }
 
     private ServiceProcess start(String name, String module, List<String> args, String heap) throws Exception {
