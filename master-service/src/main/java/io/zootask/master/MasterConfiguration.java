@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.master.election.MasterElection;
 import io.zootask.master.retention.RetentionSweeper;
 import io.zootask.protocol.MasterInfo;
-import java.net.InetAddress;
+import io.zootask.protocol.ProcessIdentity;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,10 +20,9 @@ class MasterConfiguration {
     @Bean
     MasterElection masterElection(CuratorFramework client, MasterProperties properties, Clock clock,
                                   MeterRegistry meters) {
-        String host = hostName();
-        long pid = ProcessHandle.current().pid();
-        String id = properties.name() != null && !properties.name().isBlank() ? properties.name()
-                : host.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + pid;
+        String host = ProcessIdentity.host();
+        long pid = ProcessIdentity.pid();
+        String id = ProcessIdentity.nameOr(properties.name());
         MasterProperties.Retention retention = properties.retention();
         RetentionSweeper sweeper = new RetentionSweeper(client, clock,
                 new RetentionSweeper.Retention(retention.statusMaxAge(), retention.statusMaxCount()),
@@ -79,13 +78,5 @@ class MasterConfiguration {
             }
             builder.withDetail("master", master);
         };
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "localhost";
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.zootask.worker;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.zootask.protocol.ProcessIdentity;
 import io.zootask.protocol.WorkerInfo;
 import io.zootask.worker.assignments.AssignmentWatcher;
 import io.zootask.worker.completion.AssignmentRunner;
@@ -8,7 +9,6 @@ import io.zootask.worker.completion.ExecutionJournal;
 import io.zootask.worker.execution.ExecutablePolicy;
 import io.zootask.worker.execution.ProcessRunner;
 import io.zootask.worker.registration.WorkerRegistration;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -52,10 +52,9 @@ class WorkerConfiguration {
     @Bean
     WorkerRegistration workerRegistration(CuratorFramework client, AssignmentWatcher watcher,
                                           WorkerProperties properties) {
-        String host = hostName();
-        long pid = ProcessHandle.current().pid();
-        String name = properties.name() != null && !properties.name().isBlank() ? properties.name()
-                : host.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + pid;
+        String host = ProcessIdentity.host();
+        long pid = ProcessIdentity.pid();
+        String name = ProcessIdentity.nameOr(properties.name());
         String version = WorkerApplication.class.getPackage().getImplementationVersion();
         WorkerInfo template = new WorkerInfo(name, host, pid, properties.effectiveSlots(),
                 version == null ? "dev" : version);
@@ -74,13 +73,5 @@ class WorkerConfiguration {
                 "id", registration.current().map(r -> r.workerId()).orElse("(not registered)"),
                 "slots", watcher.slots(),
                 "slotsUsed", watcher.busySlots()));
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "localhost";
-        }
     }
 }

@@ -29,10 +29,6 @@ public final class ProtocolCodec {
         return MAPPER.writeValueAsBytes(value);
     }
 
-    public static String encodeToString(Object value) {
-        return MAPPER.writeValueAsString(value);
-    }
-
     // ---- tasks ------------------------------------------------------------------------------------------------
 
     /**

@@ -84,10 +84,6 @@ public final class ClusterModel {
         return queued.size();
     }
 
-    public List<String> queuedOldestFirst() {
-        return new ArrayList<>(queued);
-    }
-
     /** The oldest {@code limit} queued tasks: planning never needs more than there are free slots. */
     public List<String> queuedOldestFirst(int limit) {
         List<String> oldest = new ArrayList<>(Math.min(limit, queued.size()));
