@@ -26,8 +26,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.zookeeper.CreateMode;
+import io.zootask.protocol.ZooKeeperAuth;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -38,6 +40,12 @@ import org.apache.zookeeper.data.Stat;
 public final class Bench {
 
     private static final int ZK_PORT = 32181;
+    /**
+     * ZooKeeper's secured mode when ZOOTASK_ZOOKEEPER_AUTH_USERNAME/_PASSWORD are set: the services inherit them, and
+     * the benchmark's own clients authenticate and create with the same ACL. Otherwise open mode.
+     */
+    static final ZooKeeperAuth AUTH = ZooKeeperAuth.fromEnvironment(System.getenv());
+    static final List<ACL> ACL = AUTH == null ? ZooDefs.Ids.OPEN_ACL_UNSAFE : AUTH.acl();
     private static final int GATEWAY_PORT = 38080;
     private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":\\s*\"?([^,\"}]+)");
 
@@ -113,7 +121,9 @@ public final class Bench {
         ServiceProcess m2 = start("master-2", "master-service", List.of("--zootask.master.name=m2"), "-Xmx256m");
         List<ServiceProcess> workers = new ArrayList<>(List.of(worker(1), worker(2)));
         awaitTrue(() -> children("/workers") == 2 && zk.exists("/master", false) != null, Duration.ofSeconds(120));
-        coordination(n(2000));
+        // JIT warm-up: the first few hundred tasks through cold JVMs measure the compiler, not the design
+        coordination(n(2000) / 2, null);
+        coordination(quick ? 1000 : 5000, "coordination_tasks_per_s");
 
         log("3/6 end to end over HTTP: 64 clients POST then long-poll");
         start("gateway", "client-gateway", List.of("--zootask.gateway.max-queued=50000"), "-Xmx512m");
@@ -133,20 +143,22 @@ public final class Bench {
 
     // ---- phases -----------------------------------------------------------------------------------------------------
 
-    private void coordination(int tasks) throws Exception {
+    private void coordination(int tasks, String figure) throws Exception {
         Stat before = zk.exists("/status", false);
         int finishedBefore = before == null ? 0 : before.getNumChildren();
-        byte[] data = "{\"command\":[\"true\"]}".getBytes(StandardCharsets.UTF_8);
+        byte[] data = "{\"command\":[\"zootask:noop\"]}".getBytes(StandardCharsets.UTF_8);
         long start = System.nanoTime();
         CountDownLatch created = new CountDownLatch(tasks);
         for (int i = 0; i < tasks; i++) {
-            zk.create("/tasks/task-", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL,
+            zk.create("/tasks/task-", data, ACL, CreateMode.PERSISTENT_SEQUENTIAL,
                     (rc, path, ctx, name) -> created.countDown(), null);
         }
         created.await(2, TimeUnit.MINUTES);
         awaitTrue(() -> zk.exists("/status", false).getNumChildren() >= finishedBefore + tasks,
                 Duration.ofMinutes(5));
-        figures.put("coordination_tasks_per_s", tasks / ((System.nanoTime() - start) / 1e9));
+        if (figure != null) {
+            figures.put(figure, tasks / ((System.nanoTime() - start) / 1e9));
+        }
     }
 
     private void endToEnd(int tasks, int clients) throws Exception {
@@ -224,11 +236,11 @@ public final class Bench {
             worker.terminate();
         }
         awaitTrue(() -> children("/workers") == 0, Duration.ofSeconds(60));
-        byte[] data = "{\"command\":[\"true\"]}".getBytes(StandardCharsets.UTF_8);
+        byte[] data = "{\"command\":[\"zootask:noop\"]}".getBytes(StandardCharsets.UTF_8);
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch created = new CountDownLatch(waiting);
         for (int i = 0; i < waiting; i++) {
-            zk.create("/tasks/task-", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL,
+            zk.create("/tasks/task-", data, ACL, CreateMode.PERSISTENT_SEQUENTIAL,
                     (rc, path, ctx, name) -> {
                         ids.add(name.substring("/tasks/".length()));
                         created.countDown();
@@ -266,7 +278,7 @@ public final class Bench {
         ServiceProcess leader = activeMaster().equals("m1") ? m1 : m2;
         long begin = System.nanoTime();
         leader.kill();
-        String id = submit(HttpClient.newHttpClient(), "{\"command\":[\"true\"]}");
+        String id = submit(HttpClient.newHttpClient(), "{\"command\":[\"zootask:noop\"]}");
         awaitTrue(() -> !"queued".equals(state(id)), Duration.ofSeconds(60));
         figures.put("failover_master_kill_s", (System.nanoTime() - begin) / 1e9);
         ServiceProcess restarted = start(leader.name, "master-service",
@@ -278,7 +290,7 @@ public final class Bench {
                 : (leader == m1 ? m2 : m1);
         begin = System.nanoTime();
         active.terminate();
-        String id2 = submit(HttpClient.newHttpClient(), "{\"command\":[\"true\"]}");
+        String id2 = submit(HttpClient.newHttpClient(), "{\"command\":[\"zootask:noop\"]}");
         awaitTrue(() -> !"queued".equals(state(id2)), Duration.ofSeconds(60));
         figures.put("failover_master_term_s", (System.nanoTime() - begin) / 1e9);
 
@@ -337,7 +349,13 @@ public final class Bench {
                     () -> new IllegalStateException("no executable jar for " + module + "; run bin/bench"));
         }
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                heap, "-XX:+UseSerialGC", "-jar", jar.toString()));
+                heap, "-XX:+UseSerialGC"));
+        // BENCH_JVM_OPTIONS, e.g. "-XX:StartFlightRecording=filename=/tmp/{name}.jfr", to profile each service
+        String extra = System.getenv("BENCH_JVM_OPTIONS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.replace("{name}", name).trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         if (!module.equals("local-cluster")) {
             command.addAll(List.of("--zootask.zookeeper.connect-string=" + connect,
                     "--server.port=" + (module.equals("client-gateway") ? GATEWAY_PORT : 0),
@@ -362,7 +380,7 @@ public final class Bench {
         for (ServiceProcess process : processes) {
             try {
                 if (process.isAlive()) {
-                    process.kill();
+                    process.terminate();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -372,7 +390,7 @@ public final class Bench {
 
     private long submitAndWait(HttpClient client) {
         long start = System.nanoTime();
-        String id = submit(client, "{\"command\":[\"true\"]}");
+        String id = submit(client, "{\"command\":[\"zootask:noop\"]}");
         while (true) {
             String body = send(client, HttpRequest.newBuilder(URI.create(base() + "/tasks/" + id + "?waitSeconds=30"))
                     .GET().build());
@@ -455,7 +473,7 @@ public final class Bench {
     }
 
     private long probeZxid() throws Exception {
-        String path = zk.create("/bench-probe-", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+        String path = zk.create("/bench-probe-", new byte[0], ACL,
                 CreateMode.EPHEMERAL_SEQUENTIAL);
         return zk.exists(path, false).getCzxid();
     }
@@ -506,6 +524,9 @@ public final class Bench {
         });
         if (!connected.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("cannot connect to ZooKeeper at " + connect);
+        }
+        if (AUTH != null) {
+            zk.addAuthInfo(ZooKeeperAuth.SCHEME, AUTH.credentials());
         }
         return zk;
     }

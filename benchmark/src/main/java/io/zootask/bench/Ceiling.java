@@ -7,7 +7,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
 /** ZooKeeper's own ceiling on this machine: pipelined creates and multis, as fast as one server takes them. */
@@ -36,7 +35,7 @@ final class Ceiling {
                 Semaphore window = new Semaphore(WINDOW / sessions);
                 for (int i = 0; i < share; i++) {
                     window.acquireUninterruptibly();
-                    zk.create(parent + "/c-", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL,
+                    zk.create(parent + "/c-", DATA, Bench.ACL, CreateMode.PERSISTENT_SEQUENTIAL,
                             (rc, path, ctx, name) -> {
                                 window.release();
                                 done.countDown();
@@ -64,7 +63,7 @@ final class Ceiling {
         for (int i = 0; i < total; i++) {
             window.acquireUninterruptibly();
             zk.multi(List.of(Op.check(parent, -1),
-                            Op.create(parent + "/m-", DATA, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL)),
+                            Op.create(parent + "/m-", DATA, Bench.ACL, CreateMode.PERSISTENT_SEQUENTIAL)),
                     (rc, path, ctx, results) -> {
                         window.release();
                         done.countDown();
@@ -79,7 +78,7 @@ final class Ceiling {
     private static void ensure(ZooKeeper zk, String path) throws Exception {
         if (zk.exists(path, false) == null) {
             try {
-                zk.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                zk.create(path, new byte[0], Bench.ACL, CreateMode.PERSISTENT);
             } catch (org.apache.zookeeper.KeeperException.NodeExistsException raced) {
                 // fine
             }

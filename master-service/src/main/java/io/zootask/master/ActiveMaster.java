@@ -316,9 +316,9 @@ public final class ActiveMaster implements ConnectionStateListener {
             return;
         }
         try {
-            TaskSpec next;
+            TaskSpec current;
             try {
-                next = ProtocolCodec.decodeTask(data).nextAttempt();
+                current = ProtocolCodec.decodeTask(data);
             } catch (MalformedDataException e) {
                 writer.failAssigned(worker, taskId, TaskStatus.failure(null, masterId, clock.instant(),
                         "malformed task: " + e.getMessage()));
@@ -326,13 +326,13 @@ public final class ActiveMaster implements ConnectionStateListener {
                 model.removeAssignment(worker, taskId);
                 return;
             }
+            TaskSpec next = current.nextAttempt();
             int maxAttempts = next.maxAttempts() != null ? next.maxAttempts() : defaultMaxAttempts;
             if (next.attempt() > maxAttempts) {
-                TaskSpec lost = new TaskSpec(next.command(), next.timeoutSeconds(), next.attempt() - 1,
-                        next.maxAttempts(), next.submittedAt(), next.submission());
-                writer.failAssigned(worker, taskId, TaskStatus.failure(lost, worker, clock.instant(), "worker lost"));
+                writer.failAssigned(worker, taskId, TaskStatus.failure(current, worker, clock.instant(),
+                        "worker lost"));
                 failedCounter.increment();
-                log.info("task {} failed: worker {} lost on attempt {} of {}", taskId, worker, next.attempt() - 1,
+                log.info("task {} failed: worker {} lost on attempt {} of {}", taskId, worker, current.attempt(),
                         maxAttempts);
             } else {
                 writer.requeue(worker, taskId, ProtocolCodec.encode(next));

@@ -6,6 +6,7 @@ import io.zootask.protocol.WorkerInfo;
 import io.zootask.worker.assignments.AssignmentWatcher;
 import io.zootask.worker.completion.AssignmentRunner;
 import io.zootask.worker.completion.ExecutionJournal;
+import io.zootask.worker.completion.GroupCommitter;
 import io.zootask.worker.execution.ExecutablePolicy;
 import io.zootask.worker.execution.ProcessRunner;
 import io.zootask.worker.registration.WorkerRegistration;
@@ -30,9 +31,14 @@ class WorkerConfiguration {
         return new ProcessRunner((int) properties.maxOutput().toBytes(), clock);
     }
 
+    @Bean(destroyMethod = "close")
+    GroupCommitter groupCommitter(CuratorFramework client) {
+        return new GroupCommitter(client);
+    }
+
     @Bean
     AssignmentRunner assignmentRunner(CuratorFramework client, ProcessRunner processes, WorkerProperties properties,
-                                      Clock clock, MeterRegistry meters) {
+                                      Clock clock, MeterRegistry meters, GroupCommitter committer) {
         if (properties.allowAnyExecutable()) {
             log.warn("zootask.worker.allow-any-executable=true: this worker runs ANY command it is given");
         }
@@ -40,7 +46,7 @@ class WorkerConfiguration {
                 ? ExecutionJournal.disabled(clock) : new ExecutionJournal(Path.of(properties.journal()), clock);
         return new AssignmentRunner(client, processes,
                 new ExecutablePolicy(properties.allowedExecutables(), properties.allowAnyExecutable()),
-                properties.defaultTimeout(), clock, meters, journal);
+                properties.defaultTimeout(), clock, meters, journal, committer, properties.markRunningAfter());
     }
 
     @Bean
@@ -63,8 +69,8 @@ class WorkerConfiguration {
 
     @Bean
     WorkerLifecycle workerLifecycle(WorkerRegistration registration, AssignmentWatcher watcher,
-                                    WorkerProperties properties) {
-        return new WorkerLifecycle(registration, watcher, properties.drainGrace());
+                                    AssignmentRunner runner, WorkerProperties properties) {
+        return new WorkerLifecycle(registration, watcher, runner, properties.drainGrace());
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package io.zootask.worker;
 
 import io.zootask.worker.assignments.AssignmentWatcher;
+import io.zootask.worker.completion.AssignmentRunner;
 import io.zootask.worker.registration.WorkerRegistration;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -18,11 +19,14 @@ class WorkerLifecycle implements SmartLifecycle {
 
     private final WorkerRegistration registration;
     private final AssignmentWatcher watcher;
+    private final AssignmentRunner runner;
     private final Duration grace;
     private volatile boolean running;
 
-    WorkerLifecycle(WorkerRegistration registration, AssignmentWatcher watcher, Duration grace) {
+    WorkerLifecycle(WorkerRegistration registration, AssignmentWatcher watcher, AssignmentRunner runner,
+                    Duration grace) {
         this.registration = registration;
+        this.runner = runner;
         this.watcher = watcher;
         this.grace = grace;
     }
@@ -37,6 +41,8 @@ class WorkerLifecycle implements SmartLifecycle {
     public void stop() {
         running = false;
         log.info("draining: no new assignments; waiting up to {} for running tasks", grace);
+        // Mark what runs here before leaving /workers: the master re-queues unmarked assignments of departed workers.
+        runner.stopAdmittingAndMarkInFlight();
         registration.withdraw();
         try {
             if (!watcher.stopAccepting(grace.toMillis())) {

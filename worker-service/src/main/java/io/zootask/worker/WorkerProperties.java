@@ -20,6 +20,8 @@ import org.springframework.util.unit.DataSize;
  * @param drainGrace         on SIGTERM, how long running tasks may take to finish before they are killed
  * @param suspendedKillAfter how long a lost connection is tolerated before running tasks are killed (the session
  *                           may be expiring); empty means a quarter of the session timeout
+ * @param markRunningAfter   a task still running after this is marked {@code running} in ZooKeeper (one more
+ *                           write); a quicker one goes from {@code assigned} straight to its end state
  * @param journal            optional file to which each execution's start and end is appended (chaos testing)
  */
 @ConfigurationProperties("zootask.worker")
@@ -31,6 +33,7 @@ public record WorkerProperties(String name,
                                @DefaultValue("64KB") DataSize maxOutput,
                                @DefaultValue("30s") Duration drainGrace,
                                Duration suspendedKillAfter,
+                               @DefaultValue("100ms") Duration markRunningAfter,
                                String journal) {
 
     public int effectiveSlots() {

@@ -8,15 +8,21 @@ import io.zootask.protocol.RunningMarker;
 import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskStatus;
 import io.zootask.protocol.ZNodes;
+import io.zootask.worker.execution.Builtins;
 import io.zootask.worker.execution.ExecutablePolicy;
 import io.zootask.worker.execution.ExecutionResult;
 import io.zootask.worker.execution.ProcessRunner;
 import io.zootask.worker.registration.Registration;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -26,12 +32,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries one assignment through its life on this worker:
  * <ol>
- * <li>start: ONE transaction checks the assignment is still ours and creates the ephemeral {@code /running/<id>};
- * <li>run the process;
- * <li>complete: ONE transaction creates {@code /status/<id>} and deletes the assignment and the running marker.
+ * <li>read the assignment (this also proves the session alive and the task still ours);
+ * <li>run it; if it is still running after {@code markRunningAfter}, ONE transaction checks the assignment is still
+ * ours and creates the ephemeral {@code /running/<id>}, which users see as {@code running};
+ * <li>complete: ONE transaction creates {@code /status/<id>} and deletes the assignment (and the marker, if any).
  * </ol>
- * Both transactions are fenced by the assignment's path under this session's worker id: if the master re-queued the
- * task (our session expired), the assignment is gone and nothing is written.
+ * A quick task thus costs the worker one write, not two. Writes go through the {@link GroupCommitter}, which folds
+ * the transactions of concurrent tasks into one. Each is fenced by the assignment's path under this session's
+ * worker id: if the master re-queued the task (our session expired), the assignment is gone and nothing is written.
  */
 public class AssignmentRunner {
 
@@ -45,10 +53,18 @@ public class AssignmentRunner {
     private final MeterRegistry meters;
     private final Timer executionTimer;
     private final ExecutionJournal journal;
+    private final GroupCommitter committer;
+    private final Duration markRunningAfter;
+    private final Object admission = new Object();
+    private final Map<String, Execution> inFlight = new ConcurrentHashMap<>();
+    private boolean admitting = true; // guarded by admission
 
     public AssignmentRunner(CuratorFramework client, ProcessRunner processes, ExecutablePolicy policy,
-                            Duration defaultTimeout, Clock clock, MeterRegistry meters, ExecutionJournal journal) {
+                            Duration defaultTimeout, Clock clock, MeterRegistry meters, ExecutionJournal journal,
+                            GroupCommitter committer, Duration markRunningAfter) {
+        this.markRunningAfter = markRunningAfter;
         this.journal = journal;
+        this.committer = committer;
         this.client = client;
         this.processes = processes;
         this.policy = policy;
@@ -63,6 +79,8 @@ public class AssignmentRunner {
         String assignment = ZNodes.assignment(registration.workerId(), taskId);
         byte[] data;
         try {
+            // Read through this session: if it succeeds, the session is alive and the assignment is ours, so the
+            // master has not re-queued the task (it only does so once our session or /workers entry is gone).
             data = client.getData().forPath(assignment);
         } catch (KeeperException.NoNodeException gone) {
             return; // re-queued or completed before we got to it
@@ -84,50 +102,135 @@ public class AssignmentRunner {
                     refusal.get()), false);
             return;
         }
-        if (!markRunning(registration, taskId, task)) {
-            return;
+        Execution execution = admit(registration, taskId, task);
+        if (execution == null) {
+            return; // draining: the master re-queues it once we leave /workers
         }
-        Duration timeout = task.timeoutSeconds() == null ? defaultTimeout : Duration.ofSeconds(task.timeoutSeconds());
-        long begin = System.nanoTime();
-        journal.started(taskId, task.attempt(), registration.workerId());
-        ExecutionResult result;
         try {
-            result = processes.run(task.command(), timeout);
+            execution.carryOut();
         } finally {
-            journal.ended(taskId, task.attempt(), registration.workerId(),
-                    registration.isAbandoned() ? "abandoned" : "finished");
+            inFlight.remove(taskId, execution);
         }
-        executionTimer.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
-        if (registration.isAbandoned()) {
-            // Our session is gone (or we are shutting down past the grace period): the master re-queues this task;
-            // a status from us now could race the next attempt.
-            log.info("not reporting {}: registration {} was abandoned", taskId, registration);
-            return;
-        }
-        complete(registration, taskId, new TaskStatus(result.state(), task.command(), result.exitCode(),
-                result.output(), result.outputTruncated() ? Boolean.TRUE : null, registration.workerId(),
-                task.attempt(), task.submittedAt(), result.startedAt(), result.finishedAt(), result.message(),
-                task.submission()), true);
     }
 
-    private boolean markRunning(Registration registration, String taskId, TaskSpec task) {
+    /**
+     * Stops taking new executions and makes sure each one under way has its running marker, so that withdrawing
+     * from {@code /workers} afterwards does not make the master re-queue a task that is still running here.
+     */
+    public void stopAdmittingAndMarkInFlight() {
+        synchronized (admission) {
+            admitting = false;
+        }
+        for (Execution execution : List.copyOf(inFlight.values())) {
+            execution.ensureMarked();
+        }
+    }
+
+    private Execution admit(Registration registration, String taskId, TaskSpec task) {
+        synchronized (admission) {
+            if (!admitting) {
+                return null;
+            }
+            Execution execution = new Execution(registration, taskId, task);
+            inFlight.put(taskId, execution);
+            return execution;
+        }
+    }
+
+    /**
+     * One task's run on this worker. The running marker is written only if the process outlives
+     * {@code markRunningAfter} (or the worker drains meanwhile): a task that finishes sooner costs no write for it,
+     * and its status still says when it started. Marking and completing hold the same lock, so a drain never
+     * withdraws while a completion without a marker is in flight.
+     */
+    private final class Execution {
+
+        private final Registration registration;
+        private final String taskId;
+        private final TaskSpec task;
+        private boolean marked;
+        private boolean finished;
+        private boolean takenAway;
+
+        Execution(Registration registration, String taskId, TaskSpec task) {
+            this.registration = registration;
+            this.taskId = taskId;
+            this.task = task;
+        }
+
+        void carryOut() throws InterruptedException {
+            Duration timeout = task.timeoutSeconds() == null ? defaultTimeout
+                    : Duration.ofSeconds(task.timeoutSeconds());
+            long begin = System.nanoTime();
+            journal.started(taskId, task.attempt(), registration.workerId());
+            ExecutionResult result;
+            try {
+                result = Builtins.isBuiltin(task.command()) ? Builtins.run(task.command(), clock)
+                        : processes.run(task.command(), timeout, markRunningAfter, this::ensureMarked);
+            } finally {
+                journal.ended(taskId, task.attempt(), registration.workerId(),
+                        registration.isAbandoned() ? "abandoned" : "finished");
+            }
+            executionTimer.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
+            synchronized (this) {
+                finished = true;
+                if (takenAway) {
+                    log.info("not reporting {}: the assignment was taken from {}", taskId, registration);
+                    return;
+                }
+                if (registration.isAbandoned()) {
+                    // Our session is gone (or we are shutting down past the grace period): the master re-queues
+                    // this task; a status from us now could race the next attempt.
+                    log.info("not reporting {}: registration {} was abandoned", taskId, registration);
+                    return;
+                }
+                complete(registration, taskId, new TaskStatus(result.state(), task.command(), result.exitCode(),
+                        result.output(), result.outputTruncated() ? Boolean.TRUE : null, registration.workerId(),
+                        task.attempt(), task.submittedAt(), result.startedAt(), result.finishedAt(),
+                        result.message(), task.submission(), task.submittedBy()), marked);
+            }
+        }
+
+        /** False only when ZooKeeper says the task is no longer ours: then the caller stops running it. */
+        synchronized boolean ensureMarked() {
+            if (finished || marked) {
+                return true;
+            }
+            switch (markRunning(registration, taskId, task)) {
+                case MARKED -> marked = true;
+                case NOT_OURS -> takenAway = true;
+                case UNKNOWN -> {
+                    // the connection is in trouble: keep running; the registration kills us if the session is
+                }
+            }
+            return !takenAway;
+        }
+    }
+
+    private enum Mark { MARKED, NOT_OURS, UNKNOWN }
+
+    private Mark markRunning(Registration registration, String taskId, TaskSpec task) {
         RunningMarker marker = new RunningMarker(registration.workerId(), task.attempt(), clock.instant());
         try {
-            client.transaction().forOperations(
+            byte[] data = ProtocolCodec.encode(marker);
+            committer.commit(List.of(
                     client.transactionOp().check().forPath(ZNodes.assignment(registration.workerId(), taskId)),
                     client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
-                            .forPath(ZNodes.running(taskId), ProtocolCodec.encode(marker)));
-            return true;
+                            .forPath(ZNodes.running(taskId), data)), data.length);
+            return Mark.MARKED;
         } catch (KeeperException.NodeExistsException exists) {
             // Curator retries a transaction whose reply was lost; if the first try landed, the marker is ours.
             if (ownedBy(ZNodes.running(taskId), registration.sessionId())) {
-                return true;
+                return Mark.MARKED;
             }
-            log.info("not starting {}: another session marks it running", taskId);
-            return false;
+            log.info("stopping {}: another session marks it running", taskId);
+            return Mark.NOT_OURS;
+        } catch (KeeperException.NoNodeException gone) {
+            log.info("stopping {}: its assignment is gone", taskId);
+            return Mark.NOT_OURS;
         } catch (Exception e) {
-            log.info("not starting {}: {}", taskId, e.toString());
-            return false;
+            log.info("cannot mark {} running: {}", taskId, e.toString());
+            return Mark.UNKNOWN;
         }
     }
 
@@ -150,16 +253,13 @@ public class AssignmentRunner {
         byte[] data = ProtocolCodec.encode(status);
         while (!registration.isAbandoned()) {
             try {
+                List<CuratorOp> ops = new ArrayList<>(3);
+                ops.add(client.transactionOp().create().forPath(ZNodes.status(taskId), data));
+                ops.add(client.transactionOp().delete().forPath(assignment));
                 if (hasMarker) {
-                    client.transaction().forOperations(
-                            client.transactionOp().create().forPath(ZNodes.status(taskId), data),
-                            client.transactionOp().delete().forPath(assignment),
-                            client.transactionOp().delete().forPath(ZNodes.running(taskId)));
-                } else {
-                    client.transaction().forOperations(
-                            client.transactionOp().create().forPath(ZNodes.status(taskId), data),
-                            client.transactionOp().delete().forPath(assignment));
+                    ops.add(client.transactionOp().delete().forPath(ZNodes.running(taskId)));
                 }
+                committer.commit(ops, data.length);
                 meters.counter("zootask.worker.tasks.finished", "state", status.state().wireName()).increment();
                 return;
             } catch (KeeperException.ConnectionLossException | KeeperException.OperationTimeoutException e) {

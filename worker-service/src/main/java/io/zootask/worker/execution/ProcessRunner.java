@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,15 @@ public class ProcessRunner {
     }
 
     public ExecutionResult run(List<String> command, Duration timeout) throws InterruptedException {
+        return run(command, timeout, timeout, () -> true);
+    }
+
+    /**
+     * Runs {@code command}; if it is still running after {@code checkpointAfter}, asks {@code stillOurs} once
+     * whether to go on (the caller records that the task is running) and kills the process tree if not.
+     */
+    public ExecutionResult run(List<String> command, Duration timeout, Duration checkpointAfter,
+                               BooleanSupplier stillOurs) throws InterruptedException {
         Instant started = clock.instant();
         Optional<Path> executable = resolve(command.get(0));
         if (executable.isEmpty()) {
@@ -69,7 +79,19 @@ public class ProcessRunner {
         pump.setDaemon(true);
         pump.start();
         try {
-            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            boolean finished = checkpointAfter.compareTo(timeout) < 0
+                    && process.waitFor(checkpointAfter.toNanos(), TimeUnit.NANOSECONDS);
+            if (!finished && checkpointAfter.compareTo(timeout) < 0 && !stillOurs.getAsBoolean()) {
+                killTree(process);
+                process.waitFor(5, TimeUnit.SECONDS);
+                pump.join(1000);
+                return new ExecutionResult(TaskState.FAILED, null, tail.text(), tail.truncated(), started,
+                        clock.instant(), "the task was taken from this worker; process tree killed");
+            }
+            if (!finished) {
+                finished = process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
             if (!finished) {
                 killTree(process);
                 process.waitFor(5, TimeUnit.SECONDS);

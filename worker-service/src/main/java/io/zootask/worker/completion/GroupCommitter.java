@@ -1,0 +1,119 @@
+package io.zootask.worker.completion;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.KeeperException;
+
+/**
+ * Group commit for the worker's transactions. Each task's start or completion is a small unit of operations that
+ * must apply atomically; while one ZooKeeper transaction is in flight, the units that arrive meanwhile queue up and
+ * go out together in the next one. Under load that is one write (one zxid, one disk sync) for many tasks instead of
+ * one each; alone, a unit is committed at once, so a quiet worker pays no latency for it.
+ *
+ * <p>A transaction is all or nothing: if a combined one is refused, each of its units is committed again on its own,
+ * so the refusal reaches only the unit it belongs to, with its own precise error.
+ */
+public final class GroupCommitter implements AutoCloseable {
+
+    /** Units per transaction, and their bytes: ZooKeeper refuses any request over 1 MB (jute.maxbuffer). */
+    static final int MAX_UNITS = 100;
+    static final int MAX_BYTES = 512 * 1024;
+
+    private final CuratorFramework client;
+    private final BlockingQueue<Unit> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private record Unit(List<CuratorOp> ops, int bytes, CompletableFuture<Void> done) {
+    }
+
+    public GroupCommitter(CuratorFramework client) {
+        this.client = client;
+        this.thread = new Thread(this::loop, "group-commit");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /**
+     * Commits {@code ops} atomically (possibly in one transaction with other units) and returns when they are
+     * applied; throws what ZooKeeper said if they were refused, exactly as a transaction of their own would.
+     *
+     * @param bytes the data the ops carry, to keep combined transactions below ZooKeeper's request limit
+     */
+    public void commit(List<CuratorOp> ops, int bytes) throws Exception {
+        if (closed) {
+            throw new IllegalStateException("the worker is shutting down");
+        }
+        Unit unit = new Unit(ops, bytes, new CompletableFuture<>());
+        queue.add(unit);
+        try {
+            unit.done().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        List<Unit> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(u -> u.done().completeExceptionally(new IllegalStateException("the worker is shutting down")));
+    }
+
+    private void loop() {
+        List<Unit> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            int bytes = batch.get(0).bytes();
+            Unit next;
+            while (batch.size() < MAX_UNITS && (next = queue.peek()) != null && bytes + next.bytes() < MAX_BYTES) {
+                batch.add(queue.poll());
+                bytes += next.bytes();
+            }
+            commitBatch(batch);
+            batch.clear();
+        }
+    }
+
+    private void commitBatch(List<Unit> batch) {
+        if (batch.size() == 1) {
+            commitAlone(batch.get(0));
+            return;
+        }
+        List<CuratorOp> all = new ArrayList<>();
+        batch.forEach(u -> all.addAll(u.ops()));
+        try {
+            client.transaction().forOperations(all);
+            batch.forEach(u -> u.done().complete(null));
+        } catch (KeeperException refusedOrAmbiguous) {
+            // One unit spoiled the batch (or a retried batch found its first try applied): let each answer alone.
+            batch.forEach(this::commitAlone);
+        } catch (Exception e) {
+            batch.forEach(u -> u.done().completeExceptionally(e));
+        }
+    }
+
+    private void commitAlone(Unit unit) {
+        try {
+            client.transaction().forOperations(unit.ops());
+            unit.done().complete(null);
+        } catch (Exception e) {
+            unit.done().completeExceptionally(e);
+        }
+    }
+}
