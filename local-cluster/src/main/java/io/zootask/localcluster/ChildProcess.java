@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One service JVM started by the launcher, its output copied line by line behind a {@code [name]} prefix. */
@@ -20,8 +21,16 @@ final class ChildProcess {
     }
 
     static ChildProcess start(String name, List<String> command, PrintStream out) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return start(name, command, Map.of(), out);
+    }
+
+    /** With {@code environment} added to the launcher's own (secrets go here, not on the command line). */
+    static ChildProcess start(String name, List<String> command, Map<String, String> environment, PrintStream out)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         ChildProcess child = new ChildProcess(name, process);
         Thread pump = new Thread(() -> child.copyOutput(out), "output-" + name);
         pump.setDaemon(true);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
@@ -108,8 +109,29 @@ public final class LocalCluster {
                 "--server.address=127.0.0.1",
                 "--spring.main.banner-mode=off"));
         command.addAll(List.of(extra));
-        children.add(ChildProcess.start(name, command, OUT));
+        children.add(ChildProcess.start(name, command, zookeeperAuthEnvironment(), OUT));
         OUT.println("[local-cluster] started " + name + " on 127.0.0.1:" + port);
+    }
+
+    /**
+     * {@code --zookeeper-auth} as the environment variables Spring binds to {@code zootask.zookeeper.auth.*}: the
+     * password stays off the services' command lines. Without the option the services inherit the launcher's
+     * environment, so {@code ZOOTASK_ZOOKEEPER_AUTH_USERNAME}/{@code _PASSWORD} set by the user apply as they are.
+     */
+    private Map<String, String> zookeeperAuthEnvironment() {
+        if (options.zookeeperAuth() == null) {
+            return Map.of();
+        }
+        return Map.of("ZOOTASK_ZOOKEEPER_AUTH_USERNAME", options.zookeeperUser(),
+                "ZOOTASK_ZOOKEEPER_AUTH_PASSWORD", options.zookeeperPassword());
+    }
+
+    private String zookeeperUser() {
+        if (options.zookeeperUser() != null) {
+            return options.zookeeperUser();
+        }
+        String fromEnvironment = System.getenv("ZOOTASK_ZOOKEEPER_AUTH_USERNAME");
+        return fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment;
     }
 
     private Path jarOf(String module) throws Exception {
@@ -155,6 +177,11 @@ public final class LocalCluster {
                 + "/tasks -H 'Content-Type: application/json' -d '{\"command\":[\"echo\",\"hello\"]}'");
         OUT.println("[local-cluster]   wait:        curl -s '" + base + "/tasks/task-0000000000?waitSeconds=30'");
         OUT.println("[local-cluster]   cluster:     curl -s " + base + "/cluster");
+        String user = zookeeperUser();
+        if (user != null) {
+            OUT.println("[local-cluster]   ZooKeeper:   secured mode (digest user '" + user + "'); in zkCli first: "
+                    + "addauth digest " + user + ":<password>");
+        }
         OUT.println("[local-cluster] Ctrl-C stops everything.");
         OUT.println();
     }

@@ -33,4 +33,17 @@ class OptionsTest {
                 .hasMessageContaining("needs a number");
         assertThatThrownBy(() -> Options.parse(new String[] {"--wrokers", "2"})).hasMessageContaining("unknown");
     }
+
+    @Test
+    void zooKeeperCredentialsAreSplitAtTheFirstColonAndNeverPrinted() {
+        Options options = Options.parse(new String[] {"--zookeeper-auth", "zootask:pa:ss"});
+        assertThat(options.zookeeperUser()).isEqualTo("zootask");
+        assertThat(options.zookeeperPassword()).isEqualTo("pa:ss");
+        assertThat(options.toString()).contains("zootask:****").doesNotContain("pa:ss");
+        assertThat(Options.parse(new String[0]).zookeeperAuth()).isNull();
+        assertThatThrownBy(() -> Options.parse(new String[] {"--zookeeper-auth", "nopassword"}))
+                .hasMessageContaining("USER:PASSWORD");
+        assertThatThrownBy(() -> Options.parse(new String[] {"--zookeeper-auth", "user:"}))
+                .hasMessageContaining("USER:PASSWORD");
+    }
 }

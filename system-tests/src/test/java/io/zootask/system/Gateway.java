@@ -5,6 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,11 +17,23 @@ final class Gateway {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ConfigurableApplicationContext app;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NORMAL).build();
+    private final HttpClient http;
+    private final String apiKey;
 
     Gateway(ConfigurableApplicationContext app) {
+        this(app, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NORMAL).build(), null);
+    }
+
+    private Gateway(ConfigurableApplicationContext app, HttpClient http, String apiKey) {
         this.app = app;
+        this.http = http;
+        this.apiKey = apiKey;
+    }
+
+    /** The same gateway, every request sending {@code Authorization: Bearer <apiKey>}. */
+    Gateway withKey(String apiKey) {
+        return new Gateway(app, http, apiKey);
     }
 
     ConfigurableApplicationContext app() {
@@ -75,19 +89,35 @@ final class Gateway {
         throw new AssertionError("task " + id + " did not finish within " + within + ": " + task);
     }
 
-    private Reply send(HttpRequest.Builder request) {
+    Reply send(HttpRequest.Builder request) {
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
         try {
             HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(90)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
                     response.headers().firstValue("Retry-After").orElse(null),
-                    response.headers().firstValue("Location").orElse(null), response.body());
+                    response.headers().firstValue("Location").orElse(null), response.body(),
+                    response.headers().map());
         } catch (Exception e) {
             throw new IllegalStateException("HTTP request failed: " + e, e);
         }
     }
 
-    record Reply(int status, String contentType, String retryAfter, String location, String body) {
+    record Reply(int status, String contentType, String retryAfter, String location, String body,
+                 Map<String, List<String>> headers) {
+
+        Reply(int status, String contentType, String retryAfter, String location, String body) {
+            this(status, contentType, retryAfter, location, body, Map.of());
+        }
+
+        /** The first value of a response header (names are case-insensitive, as HTTP says), or null. */
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+        }
+
         JsonNode json() {
             return JSON.readTree(body);
         }

@@ -31,6 +31,7 @@ final class ZootaskCluster implements AutoCloseable {
     private final String connectString;
     private final List<ConfigurableApplicationContext> apps = Collections.synchronizedList(new ArrayList<>());
     private final List<ZooKeeper> plainClients = new ArrayList<>();
+    private final List<String> common = new ArrayList<>();
 
     ZootaskCluster() throws Exception {
         this.server = new TestingServer(true);
@@ -64,21 +65,56 @@ final class ZootaskCluster implements AutoCloseable {
         return server;
     }
 
+    /** Properties ({@code key=value}) given to every application started from now on, e.g. ZooKeeper credentials. */
+    ZootaskCluster withProperties(String... properties) {
+        common.addAll(List.of(properties));
+        return this;
+    }
+
+    /**
+     * The gateway's Spring Security is on this one JVM's classpath, where Boot would also lock the masters' and
+     * workers' actuators behind a generated password; their own jars do not have it, so here it is switched off.
+     */
+    private static final String WITHOUT_GATEWAY_SECURITY = "spring.autoconfigure.exclude="
+            + "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration";
+
     ConfigurableApplicationContext master(String name, String... extra) {
-        return start(MasterApplication.class, props("zootask.master.name=" + name, extra));
+        return start(MasterApplication.class, props("zootask.master.name=" + name,
+                append(extra, WITHOUT_GATEWAY_SECURITY)));
     }
 
     ConfigurableApplicationContext worker(String name, int slots, String... extra) {
         return start(WorkerApplication.class, props("zootask.worker.name=" + name, append(extra,
-                "zootask.worker.slots=" + slots, "zootask.worker.drain-grace=20s")));
+                "zootask.worker.slots=" + slots, "zootask.worker.drain-grace=20s", WITHOUT_GATEWAY_SECURITY)));
     }
 
     Gateway gateway(String... extra) {
         return new Gateway(start(GatewayApplication.class, props("zootask.gateway.retry-after=3s", extra)));
     }
 
+    /**
+     * A gateway with its own {@code application.yml}. In this one test JVM every service's {@code application.yml} is
+     * on the classpath under the same name and {@code classpath:application.yml} finds only the first (the master's),
+     * so {@link #gateway} runs with the master's settings; security settings (who sees health details) must be tested
+     * with the gateway's.
+     */
+    Gateway gatewayAsShipped(String... extra) {
+        java.net.URL code = GatewayApplication.class.getProtectionDomain().getCodeSource().getLocation();
+        String config = code.getPath().endsWith(".jar") ? "jar:" + code + "!/application.yml" : code + "application.yml";
+        return gateway(append(extra, "spring.config.location=" + config));
+    }
+
     /** A plain ZooKeeper client, as another program or zkCli would use: no Curator, no zootask code. */
     ZooKeeper plainClient() throws IOException, InterruptedException {
+        return plainClient(null);
+    }
+
+    /** A plain client that first does {@code addauth digest user:password}, as a zkCli user of secured mode would. */
+    ZooKeeper plainClient(String digestUserPassword) throws IOException, InterruptedException {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(connectString, 10_000, event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
@@ -89,6 +125,9 @@ final class ZootaskCluster implements AutoCloseable {
             throw new IllegalStateException("plain client did not connect");
         }
         plainClients.add(zk);
+        if (digestUserPassword != null) {
+            zk.addAuthInfo("digest", digestUserPassword.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         return zk;
     }
 
@@ -114,7 +153,7 @@ final class ZootaskCluster implements AutoCloseable {
         map.put("spring.main.banner-mode", "off");
         map.put("logging.level.root", "WARN");
         map.put("logging.level.io.zootask", "INFO");
-        for (String kv : append(extra, first)) {
+        for (String kv : append(append(extra, first), common.toArray(String[]::new))) {
             int eq = kv.indexOf('=');
             map.put(kv.substring(0, eq), kv.substring(eq + 1));
         }

@@ -71,7 +71,8 @@ public final class ProtocolCodec {
         Integer attempt = optionalInt(fields, "attempt", "task");
         Integer maxAttempts = optionalInt(fields, "maxAttempts", "task");
         return new TaskSpec(argv, timeout, attempt == null ? 1 : attempt, maxAttempts,
-                optionalInstant(fields, "submittedAt"), stringOrNull(fields.get("submission")));
+                optionalInstant(fields, "submittedAt"), stringOrNull(fields.get("submission")),
+                stringOrNull(fields.get("submittedBy")));
     }
 
     /** Splits on runs of white space, the way the seeds' plain-text tasks are meant. No quoting, no shell. */
@@ -115,7 +116,8 @@ public final class ProtocolCodec {
                 optionalInstant(fields, "startedAt"),
                 optionalInstant(fields, "finishedAt"),
                 stringOrNull(fields.get("message")),
-                stringOrNull(fields.get("submission")));
+                stringOrNull(fields.get("submission")),
+                stringOrNull(fields.get("submittedBy")));
     }
 
     // ---- workers, masters, running markers ----------------------------------------------------------------------

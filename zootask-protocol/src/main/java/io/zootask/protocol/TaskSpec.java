@@ -14,10 +14,12 @@ import java.util.List;
  * @param submittedAt    when the gateway accepted it; {@code null} for tasks created by hand
  * @param submission     a unique token of the accepting request: how the gateway finds its task again after a
  *                       lost connection left the outcome of its create unknown; {@code null} for tasks made by hand
+ * @param submittedBy    the id of the gateway API key that submitted it (never the key itself), so that a key that may
+ *                       only read its own tasks finds them; {@code null} when the gateway runs without keys, or by hand
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskSpec(List<String> command, Integer timeoutSeconds, int attempt, Integer maxAttempts,
-                       Instant submittedAt, String submission) {
+                       Instant submittedAt, String submission, String submittedBy) {
 
     public TaskSpec {
         command = List.copyOf(command);
@@ -29,11 +31,18 @@ public record TaskSpec(List<String> command, Integer timeoutSeconds, int attempt
         }
     }
 
+    /** Without a submitter: what code written before {@code submittedBy} existed constructs. */
+    public TaskSpec(List<String> command, Integer timeoutSeconds, int attempt, Integer maxAttempts,
+                    Instant submittedAt, String submission) {
+        this(command, timeoutSeconds, attempt, maxAttempts, submittedAt, submission, null);
+    }
+
     public static TaskSpec of(List<String> command, Integer timeoutSeconds, Instant submittedAt) {
         return new TaskSpec(command, timeoutSeconds, 1, null, submittedAt, null);
     }
 
     public TaskSpec nextAttempt() {
-        return new TaskSpec(command, timeoutSeconds, attempt + 1, maxAttempts, submittedAt, submission);
+        return new TaskSpec(command, timeoutSeconds, attempt + 1, maxAttempts, submittedAt, submission,
+                submittedBy);
     }
 }

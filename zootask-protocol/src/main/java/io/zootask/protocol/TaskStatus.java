@@ -20,11 +20,13 @@ import java.util.Objects;
  * @param finishedAt      when the status was written
  * @param submission      the task's submission token, copied from it
  * @param message         why, when it is not a plain exit: "not allowed", "timed out after 5s", "worker lost"...
+ * @param submittedBy     the id of the API key that submitted the task, copied from it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskStatus(TaskState state, List<String> command, Integer exitCode, String output,
                          Boolean outputTruncated, String worker, Integer attempt, Instant submittedAt,
-                         Instant startedAt, Instant finishedAt, String message, String submission) {
+                         Instant startedAt, Instant finishedAt, String message, String submission,
+                         String submittedBy) {
 
     public TaskStatus {
         Objects.requireNonNull(state, "state");
@@ -33,10 +35,18 @@ public record TaskStatus(TaskState state, List<String> command, Integer exitCode
         }
     }
 
+    /** Without a submitter: what code written before {@code submittedBy} existed constructs. */
+    public TaskStatus(TaskState state, List<String> command, Integer exitCode, String output,
+                      Boolean outputTruncated, String worker, Integer attempt, Instant submittedAt,
+                      Instant startedAt, Instant finishedAt, String message, String submission) {
+        this(state, command, exitCode, output, outputTruncated, worker, attempt, submittedAt, startedAt, finishedAt,
+                message, submission, null);
+    }
+
     /** A status that did not come from running the process: refused, undecodable, lost. */
     public static TaskStatus failure(TaskSpec task, String worker, Instant at, String message) {
         return new TaskStatus(TaskState.FAILED, task == null ? null : task.command(), null, null, null, worker,
                 task == null ? null : task.attempt(), task == null ? null : task.submittedAt(), null, at, message,
-                task == null ? null : task.submission());
+                task == null ? null : task.submission(), task == null ? null : task.submittedBy());
     }
 }

@@ -4,6 +4,7 @@ import io.zootask.gateway.GatewayProperties;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -13,6 +14,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -98,6 +100,24 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         body.setTitle("Malformed request body");
         body.setType(URI.create(TYPE_BASE + "malformed-body"));
         return new ResponseEntity<>(body, HttpStatus.BAD_REQUEST);
+    }
+
+    /**
+     * A query parameter of the wrong type ({@code ?waitSeconds=abc}, a number too large for an int): name the
+     * parameter and what it takes, without echoing the value or the Java type.
+     */
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+                                                        HttpStatusCode status, WebRequest request) {
+        String name = ex instanceof MethodArgumentTypeMismatchException mismatch ? mismatch.getName()
+                : ex.getPropertyName();
+        Class<?> type = ex.getRequiredType();
+        boolean whole = type == Integer.class || type == int.class || type == Long.class || type == long.class;
+        String what = whole ? "a whole number" : "of the documented form";
+        String detail = name == null ? "a parameter has the wrong form" : name + " must be " + what
+                + (name.equals("waitSeconds") ? " from 0 to " + properties.maxWait().toSeconds() : "");
+        return new ResponseEntity<>(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail)
+                .getBody(), HttpStatus.BAD_REQUEST);
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String type, String title,

@@ -9,12 +9,15 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.zootask.gateway.GatewayProperties;
 import io.zootask.gateway.errors.InvalidRequestException;
+import io.zootask.gateway.security.Caller;
 import io.zootask.protocol.ProtocolCodec;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -62,7 +65,14 @@ class TaskController {
                     @ApiResponse(responseCode = "422", description = "Idempotency-Key reused for another request",
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ProblemDetail.class))),
-                    @ApiResponse(responseCode = "429", description = "queue full; see Retry-After",
+                    @ApiResponse(responseCode = "401", description = "no API key, or not a valid one",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class))),
+                    @ApiResponse(responseCode = "403", description = "the key has neither the submit nor the admin role",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class))),
+                    @ApiResponse(responseCode = "429", description = "queue full, or the key is over its rate limit;"
+                            + " see Retry-After",
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ProblemDetail.class))),
                     @ApiResponse(responseCode = "413", description = "body too large",
@@ -74,43 +84,58 @@ class TaskController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<TaskView> submitJson(@RequestBody(required = false) SubmitTaskRequest request,
                                         @Parameter(description = "makes retries of this POST return the same task")
-                                        @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
+                                        @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
+                                        @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         if (request == null) {
             throw new InvalidRequestException("a JSON body is required, e.g. {\"command\":[\"echo\",\"hello\"]}");
         }
-        return accepted(tasks.submit(request.command(), request.timeoutSeconds(), request.maxAttempts(), key));
+        return accepted(tasks.submit(request.command(), request.timeoutSeconds(), request.maxAttempts(), key,
+                known(caller)));
     }
 
     @Operation(hidden = true)
     @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<TaskView> submitText(@RequestBody String commandLine,
-                                        @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key) {
-        return accepted(tasks.submit(ProtocolCodec.splitCommandLine(commandLine), null, null, key));
+                                        @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
+                                        @AuthenticationPrincipal Caller caller) {
+        return accepted(tasks.submit(ProtocolCodec.splitCommandLine(commandLine), null, null, key, known(caller)));
     }
 
     @Operation(summary = "Get a task, optionally waiting for it to finish",
             description = "With waitSeconds, answers as soon as the task is done, failed or timed_out, or with its"
-                    + " current state when the wait is over.")
+                    + " current state when the wait is over. A key with only the submit role gets 404 for a task"
+                    + " another key submitted.")
     @GetMapping("/{id}")
     DeferredResult<TaskView> get(
             @Parameter(example = "task-0000000000") @PathVariable String id,
-            @Parameter(description = "0 to 60", example = "30") @RequestParam(required = false) Integer waitSeconds) {
+            @Parameter(description = "0 to 60", example = "30") @RequestParam(required = false) Integer waitSeconds,
+            @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
         long max = limits.maxWait().toSeconds();
         if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > max)) {
             throw new InvalidRequestException("waitSeconds must be between 0 and " + max);
         }
-        TaskView current = tasks.get(id);
+        TaskView current = tasks.get(id, known(caller));
         return waiter.await(current, Duration.ofSeconds(waitSeconds == null ? 0 : waitSeconds));
     }
 
     @Operation(summary = "List tasks, newest first",
-            description = "The tasks ZooKeeper still holds. Page with limit and the nextCursor of the previous page.")
+            description = "The tasks ZooKeeper still holds (a key with only the submit role: the tasks it submitted)."
+                    + " Page with limit and the nextCursor of the previous page.")
     @GetMapping
     TaskPage list(@Parameter(example = "20") @RequestParam(required = false) Integer limit,
                   @RequestParam(required = false) String cursor,
                   @Parameter(description = "queued, assigned, running, done, failed or timed_out")
-                  @RequestParam(required = false) String state) {
-        return tasks.list(limit, cursor, state);
+                  @RequestParam(required = false) String state,
+                  @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        return tasks.list(limit, cursor, state, known(caller));
+    }
+
+    /**
+     * The security filter chain puts a {@link Caller} on every request that reaches these endpoints; should one come
+     * without, it may see nothing and its tasks record no submitter.
+     */
+    private static Caller known(Caller caller) {
+        return caller != null ? caller : new Caller(null, Set.of());
     }
 
     private static ResponseEntity<TaskView> accepted(TaskService.Submission submission) {

@@ -50,16 +50,15 @@ public class TaskReader {
     public static TaskView fromStatus(String id, TaskStatus status) {
         return new TaskView(id, status.state(), status.command(), null, status.worker(), status.attempt(),
                 status.submittedAt(), status.startedAt(), status.finishedAt(), status.exitCode(), status.output(),
-                status.outputTruncated(), status.message());
+                status.outputTruncated(), status.message(), status.submittedBy());
     }
 
     private Optional<TaskView> queued(String id) {
         return read(ZNodes.task(id)).map(data -> {
             TaskSpec spec = decodeOrNull(data);
             return spec == null
-                    ? new TaskView(id, TaskState.QUEUED, null, null, null, null, null, null, null, null, null, null,
-                    "task data is malformed; the master will fail it")
-                    : TaskView.queued(id, spec.command(), spec.timeoutSeconds(), spec.attempt(), spec.submittedAt());
+                    ? TaskView.withMessage(id, TaskState.QUEUED, "task data is malformed; the master will fail it")
+                    : TaskView.queued(id, spec);
         });
     }
 
@@ -77,7 +76,7 @@ public class TaskReader {
                 return Optional.of(new TaskView(id, state, spec == null ? null : spec.command(),
                         spec == null ? null : spec.timeoutSeconds(), worker, spec == null ? null : spec.attempt(),
                         spec == null ? null : spec.submittedAt(), marker.map(RunningMarker::startedAt).orElse(null),
-                        null, null, null, null, null));
+                        null, null, null, null, null, spec == null ? null : spec.submittedBy()));
             }
         }
         return Optional.empty();

@@ -6,6 +6,7 @@ import io.zootask.gateway.GatewayProperties;
 import io.zootask.gateway.errors.InvalidRequestException;
 import io.zootask.gateway.errors.QueueFullException;
 import io.zootask.gateway.errors.TaskNotFoundException;
+import io.zootask.gateway.security.Caller;
 import io.zootask.gateway.zookeeper.ZooKeeperAccess;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskSpec;
@@ -53,9 +54,11 @@ public class TaskService {
     /**
      * Validates, then writes the task as ONE sequential znode (with its Idempotency-Key record, if any, in the same
      * transaction): either it exists whole or nothing was written.
+     *
+     * @param caller who submits: its key id is recorded in the task, and scopes its Idempotency-Keys
      */
     public Submission submit(List<String> command, Integer timeoutSeconds, Integer maxAttempts,
-                             String idempotencyKey) {
+                             String idempotencyKey, Caller caller) {
         validate(command, timeoutSeconds, maxAttempts);
         if (idempotencyKey != null && (idempotencyKey.isBlank()
                 || idempotencyKey.length() > limits.maxIdempotencyKeyLength()
@@ -64,25 +67,32 @@ public class TaskService {
                     + " printable ASCII characters without spaces, such as a UUID");
         }
         TaskSpec spec = new TaskSpec(command, timeoutSeconds, 1, maxAttempts, clock.instant(),
-                UUID.randomUUID().toString());
+                UUID.randomUUID().toString(), caller.keyId());
         if (idempotencyKey == null) {
             refuseWhenQueueFull();
             TaskSubmitter.Submitted created = submitter.create(spec);
             submitted.increment();
-            return new Submission(TaskView.queued(created.id(), spec.command(), spec.timeoutSeconds(),
-                    spec.attempt(), spec.submittedAt()), false);
+            return new Submission(TaskView.queued(created.id(), spec), false);
         }
         refuseWhenQueueFull();
-        TaskSubmitter.Submitted created = submitter.createIdempotent(spec, idempotencyKey,
+        TaskSubmitter.Submitted created = submitter.createIdempotent(spec, scoped(idempotencyKey, caller),
                 requestHash(command, timeoutSeconds, maxAttempts));
         if (created.replayed()) {
-            TaskView earlier = reader.find(created.id()).orElse(new TaskView(created.id(), null, null, null, null,
-                    null, null, null, null, null, null, null, "finished and pruned"));
+            TaskView earlier = reader.find(created.id()).orElse(TaskView.withMessage(created.id(), null,
+                    "finished and pruned"));
             return new Submission(earlier, true);
         }
         submitted.increment();
-        return new Submission(TaskView.queued(created.id(), spec.command(), spec.timeoutSeconds(), spec.attempt(),
-                spec.submittedAt()), false);
+        return new Submission(TaskView.queued(created.id(), spec), false);
+    }
+
+    /**
+     * Each API key has its own Idempotency-Keys: another key that happens to send the same one gets its own task,
+     * never a replay of (and so a look at) this key's task. Without keys (open gateway) the key is used as given,
+     * as before keys existed. A newline cannot occur in a validated Idempotency-Key, so the two parts never blur.
+     */
+    private static String scoped(String idempotencyKey, Caller caller) {
+        return caller.keyId() == null ? idempotencyKey : caller.keyId() + "\n" + idempotencyKey;
     }
 
     private void refuseWhenQueueFull() {
@@ -99,15 +109,21 @@ public class TaskService {
         return ZNodes.nameOf(ZNodes.idempotencyRecord(canonical));
     }
 
-    public TaskView get(String id) {
-        return reader.find(id).orElseThrow(() -> new TaskNotFoundException(id));
+    /**
+     * A task this caller may see. Another key's task answers exactly like an unknown one (404), so a key that may only
+     * read its own tasks learns nothing about anyone else's, not even that they exist.
+     */
+    public TaskView get(String id, Caller caller) {
+        return reader.find(id).filter(task -> caller.maySee(task.submittedBy()))
+                .orElseThrow(() -> new TaskNotFoundException(id));
     }
 
     /**
      * The tasks ZooKeeper still holds (queued, assigned, running, and finished until pruned), newest first. Child
-     * lists give ids and coarse states without reading each znode; only the page's tasks are read in full.
+     * lists give ids and coarse states without reading each znode; only the page's tasks are read in full (for a
+     * key that sees only its own tasks, every candidate is read until the page is full).
      */
-    public TaskPage list(Integer limit, String cursor, String stateFilter) {
+    public TaskPage list(Integer limit, String cursor, String stateFilter, Caller caller) {
         int size = limit == null ? limits.defaultPageSize() : limit;
         if (size < 1 || size > limits.maxPageSize()) {
             throw new InvalidRequestException("limit must be between 1 and " + limits.maxPageSize());
@@ -135,7 +151,8 @@ public class TaskService {
                 continue;
             }
             Optional<TaskView> view = reader.find(id);
-            if (view.isEmpty() || (wanted.isPresent() && view.get().state() != wanted.get())) {
+            if (view.isEmpty() || (wanted.isPresent() && view.get().state() != wanted.get())
+                    || !caller.maySee(view.get().submittedBy())) {
                 continue;
             }
             if (items.size() == size) {

@@ -18,11 +18,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.springframework.stereotype.Component;
 
@@ -46,12 +46,15 @@ public class TaskSubmitter {
 
     private final CuratorFramework client;
     private final Clock clock;
+    /** Open, or only the services' identity in ZooKeeper's secured mode: the raw handle does not apply it itself. */
+    private final ACLProvider acls;
     private final Duration reconnectWait;
     private final AtomicLong highestSeen = new AtomicLong(-1);
 
-    public TaskSubmitter(CuratorFramework client, Clock clock) {
+    public TaskSubmitter(CuratorFramework client, Clock clock, ACLProvider acls) {
         this.client = client;
         this.clock = clock;
+        this.acls = acls;
         this.reconnectWait = Duration.ofMillis(Math.max(1000,
                 client.getZookeeperClient().getConnectionTimeoutMs()));
     }
@@ -61,8 +64,9 @@ public class TaskSubmitter {
         long floor = highestSeen.get();
         for (int attempt = 1; ; attempt++) {
             try {
-                return new Submitted(seen(zooKeeper().create(ZNodes.taskSequentialPrefix(), data,
-                        ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL)), false);
+                String prefix = ZNodes.taskSequentialPrefix();
+                return new Submitted(seen(zooKeeper().create(prefix, data, acls.getAclForPath(prefix),
+                        CreateMode.PERSISTENT_SEQUENTIAL)), false);
             } catch (KeeperException.NoNodeException noRoots) {
                 ensureRoots(); // nothing was created: safe to try again
             } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException lost) {
@@ -91,9 +95,9 @@ public class TaskSubmitter {
         for (int attempt = 1; ; attempt++) {
             try {
                 List<OpResult> results = zooKeeper().multi(List.of(
-                        Op.create(ZNodes.taskSequentialPrefix(), data, ZooDefs.Ids.OPEN_ACL_UNSAFE,
-                                CreateMode.PERSISTENT_SEQUENTIAL),
-                        Op.create(recordPath, pending, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT)));
+                        Op.create(ZNodes.taskSequentialPrefix(), data,
+                                acls.getAclForPath(ZNodes.taskSequentialPrefix()), CreateMode.PERSISTENT_SEQUENTIAL),
+                        Op.create(recordPath, pending, acls.getAclForPath(recordPath), CreateMode.PERSISTENT)));
                 String id = seen(((OpResult.CreateResult) results.get(0)).getPath());
                 remember(recordPath, spec, requestHash, id);
                 return new Submitted(id, false);

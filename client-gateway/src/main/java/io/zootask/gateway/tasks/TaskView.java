@@ -1,19 +1,28 @@
 package io.zootask.gateway.tasks;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskState;
 import java.time.Instant;
 import java.util.List;
 
-/** A task as the API shows it, assembled from whichever znode holds it now. */
+/**
+ * A task as the API shows it, assembled from whichever znode holds it now.
+ *
+ * @param submittedBy the id of the API key that submitted it; absent when the gateway runs without keys
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskView(String id, TaskState state, List<String> command, Integer timeoutSeconds, String worker,
                        Integer attempt, Instant submittedAt, Instant startedAt, Instant finishedAt, Integer exitCode,
-                       String output, Boolean outputTruncated, String message) {
+                       String output, Boolean outputTruncated, String message, String submittedBy) {
 
-    static TaskView queued(String id, List<String> command, Integer timeoutSeconds, Integer attempt,
-                           Instant submittedAt) {
-        return new TaskView(id, TaskState.QUEUED, command, timeoutSeconds, null, attempt, submittedAt, null, null,
-                null, null, null, null);
+    static TaskView queued(String id, TaskSpec spec) {
+        return new TaskView(id, TaskState.QUEUED, spec.command(), spec.timeoutSeconds(), null, spec.attempt(),
+                spec.submittedAt(), null, null, null, null, null, null, spec.submittedBy());
+    }
+
+    /** A task known only by its id and a note on why nothing more is known. */
+    static TaskView withMessage(String id, TaskState state, String message) {
+        return new TaskView(id, state, null, null, null, null, null, null, null, null, null, null, message, null);
     }
 }

@@ -1,0 +1,68 @@
+package io.zootask.gateway.security;
+
+import jakarta.servlet.DispatcherType;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+/**
+ * Who may call what. The table is the whole policy (also in docs/security.md):
+ *
+ * <pre>
+ * health, liveness, readiness (status only), Swagger UI, OpenAPI   anyone
+ * POST /tasks                                                      submit, admin
+ * GET /tasks, GET /tasks/{id}                                       submit (own tasks only), read, admin
+ * GET /cluster, every other actuator endpoint, health details     read, admin
+ * anything else                                                    admin
+ * </pre>
+ *
+ * An open gateway (no keys) gives every request all roles, so the same table lets everything through.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+class SecurityConfiguration {
+
+    private static final String SUBMIT = Role.SUBMIT.name();
+    private static final String READ = Role.READ.name();
+    private static final String ADMIN = Role.ADMIN.name();
+
+    @Bean
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeys keys, KeyRateLimiter limiter) throws Exception {
+        AuthenticationEntryPoint unauthorized = new ProblemAuthenticationEntryPoint();
+        ApiKeyAuthenticationFilter authentication = new ApiKeyAuthenticationFilter(keys, unauthorized);
+        http
+                // a bearer key is sent deliberately by the client, never by a browser on its own: no CSRF to forge
+                .csrf(AbstractHttpConfigurer::disable)
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .exceptionHandling(errors -> errors.authenticationEntryPoint(unauthorized)
+                        .accessDeniedHandler(new ProblemAccessDeniedHandler()))
+                .addFilterBefore(authentication, AnonymousAuthenticationFilter.class)
+                .addFilterAfter(new RateLimitFilter(limiter), ApiKeyAuthenticationFilter.class)
+                .authorizeHttpRequests(requests -> requests
+                        // the second dispatch of a long-poll, and error rendering: the request was checked already
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
+                        // probes carry no key; without one they answer the status only (show-details)
+                        .requestMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/liveness",
+                                "/actuator/health/readiness").permitAll()
+                        // the docs are not secret, and Swagger UI must load before a key can be entered in it
+                        .requestMatchers(HttpMethod.GET, "/swagger-ui.html", "/swagger-ui/**", "/v3/api-docs",
+                                "/v3/api-docs/**").permitAll()
+                        .requestMatchers("/actuator/**").hasAnyRole(READ, ADMIN)
+                        .requestMatchers(HttpMethod.POST, "/tasks").hasAnyRole(SUBMIT, ADMIN)
+                        .requestMatchers(HttpMethod.GET, "/tasks", "/tasks/*").hasAnyRole(SUBMIT, READ, ADMIN)
+                        .requestMatchers(HttpMethod.GET, "/cluster").hasAnyRole(READ, ADMIN)
+                        .anyRequest().hasRole(ADMIN));
+        return http.build();
+    }
+}
