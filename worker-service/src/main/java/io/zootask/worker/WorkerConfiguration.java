@@ -9,7 +9,10 @@ import io.zootask.worker.completion.ExecutionJournal;
 import io.zootask.worker.completion.GroupCommitter;
 import io.zootask.worker.execution.ExecutablePolicy;
 import io.zootask.worker.execution.ProcessRunner;
+import io.zootask.worker.execution.TaskEnvironment;
+import io.zootask.worker.execution.WorkDirectories;
 import io.zootask.worker.registration.WorkerRegistration;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -27,8 +30,33 @@ class WorkerConfiguration {
     private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
 
     @Bean
-    ProcessRunner processRunner(WorkerProperties properties, Clock clock) {
-        return new ProcessRunner((int) properties.maxOutput().toBytes(), clock);
+    ExecutablePolicy executablePolicy(WorkerProperties properties) {
+        ExecutablePolicy policy = new ExecutablePolicy(properties.allowedExecutables(),
+                properties.allowAnyExecutable(), properties.executableDirectories());
+        for (Path directory : policy.directories()) {
+            if (!Files.isDirectory(directory)) {
+                log.warn("zootask.worker.executable-directories: {} is not a directory", directory);
+            }
+        }
+        return policy;
+    }
+
+    @Bean
+    ProcessRunner processRunner(WorkerProperties properties, ExecutablePolicy policy, Clock clock) {
+        WorkDirectories directories = new WorkDirectories(properties.workRoot() == null
+                ? WorkDirectories.defaultRoot() : properties.workRoot());
+        int removed = directories.removeLeftovers();
+        if (removed > 0) {
+            log.info("removed {} working directories left by workers that are gone", removed);
+        }
+        TaskEnvironment environment = new TaskEnvironment(policy.directories(),
+                properties.environment().passThrough(), properties.environment().set());
+        log.info("tasks run {} from {}, in a fresh directory under {}, with PATH, HOME, TMPDIR, {}{}{}",
+                properties.allowAnyExecutable() ? "ANY executable" : "only " + properties.allowedExecutables(),
+                policy.directories(), directories.root(), TaskEnvironment.EXECUTION_VARIABLE,
+                environment.passThrough().isEmpty() ? "" : ", passed on: " + environment.passThrough(),
+                environment.fixedNames().isEmpty() ? "" : ", set: " + environment.fixedNames());
+        return new ProcessRunner(policy, environment, directories, (int) properties.maxOutput().toBytes(), clock);
     }
 
     @Bean(destroyMethod = "close")
@@ -37,16 +65,16 @@ class WorkerConfiguration {
     }
 
     @Bean
-    AssignmentRunner assignmentRunner(CuratorFramework client, ProcessRunner processes, WorkerProperties properties,
-                                      Clock clock, MeterRegistry meters, GroupCommitter committer) {
+    AssignmentRunner assignmentRunner(CuratorFramework client, ProcessRunner processes, ExecutablePolicy policy,
+                                      WorkerProperties properties, Clock clock, MeterRegistry meters,
+                                      GroupCommitter committer) {
         if (properties.allowAnyExecutable()) {
             log.warn("zootask.worker.allow-any-executable=true: this worker runs ANY command it is given");
         }
         ExecutionJournal journal = properties.journal() == null || properties.journal().isBlank()
                 ? ExecutionJournal.disabled(clock) : new ExecutionJournal(Path.of(properties.journal()), clock);
-        return new AssignmentRunner(client, processes,
-                new ExecutablePolicy(properties.allowedExecutables(), properties.allowAnyExecutable()),
-                properties.defaultTimeout(), clock, meters, journal, committer, properties.markRunningAfter());
+        return new AssignmentRunner(client, processes, policy, properties.defaultTimeout(), clock, meters, journal,
+                committer, properties.markRunningAfter());
     }
 
     @Bean

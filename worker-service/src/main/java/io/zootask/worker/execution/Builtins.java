@@ -9,7 +9,8 @@ import java.util.List;
  * Commands the worker carries out itself, without starting a process. There is one: {@code zootask:noop}, which
  * succeeds at once with no output. It exists to measure the coordination (what zootask itself costs per task) apart
  * from the operating system's fork and exec, which cost more than everything else together for a task like
- * {@code true}. Its name cannot be an executable on a PATH lookup, since the allowlist takes bare names only.
+ * {@code true}. It is always allowed, and its name is never looked up as an executable: the worker carries it out
+ * itself, before the {@link ExecutablePolicy} resolves anything.
  */
 public final class Builtins {
 

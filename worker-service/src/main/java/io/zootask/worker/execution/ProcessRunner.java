@@ -1,8 +1,11 @@
 package io.zootask.worker.execution;
 
 import io.zootask.protocol.TaskState;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -10,9 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -20,26 +22,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one command as an operating-system process: no shell, arguments as an array, stdout and stderr merged into a
- * bounded tail, the whole process tree killed when the timeout expires or the worker gives up its work.
+ * Runs one command as an operating-system process, locked down as far as a process of the worker's own user can be:
+ * <ul>
+ * <li>the executable is resolved by the {@link ExecutablePolicy} to an absolute path in the configured directories
+ * (never through the worker's {@code PATH}) and started without a shell, the arguments as an array;
+ * <li>the environment is the {@link TaskEnvironment} and nothing else of the worker's;
+ * <li>it runs in a fresh working directory of its own ({@link WorkDirectories}), removed when it ends, however it
+ * ends;
+ * <li>stdout and stderr are merged into a bounded tail ({@link TailBuffer}): printing gigabytes costs the worker
+ * {@code maxOutputBytes};
+ * <li>when the timeout expires, the task is taken away or the worker gives up its work, the whole process tree is
+ * killed. Processes out of the tree's reach (re-parented away from it when their parent exited, or still running
+ * in the background when the task's own process ends) are found by the {@code ZOOTASK_EXECUTION} variable they
+ * inherited and killed too (Linux); only a process that gives up that variable (exec with a new environment) and
+ * detaches escapes, which only a container or cgroup around the worker can prevent.
+ * </ul>
  */
-public class ProcessRunner {
+public class ProcessRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
 
     /**
      * On Linux, util-linux's setpriv sets a parent-death signal and then execs the command itself (no shell, same
      * pid): if the worker JVM is killed with -9, its task processes die with it instead of running on unowned while
-     * the master hands the task to another worker.
+     * the master hands the task to another worker. Referenced by absolute path: nothing here is looked up on a PATH.
      */
-    private static final List<String> LAUNCH_PREFIX = Files.isExecutable(Path.of("/usr/bin/setpriv"))
-            ? List.of("/usr/bin/setpriv", "--pdeathsig", "KILL", "--") : List.of();
+    private static final List<String> LAUNCH_PREFIX = launchPrefix();
 
+    private static final Path PROC = Path.of("/proc");
+
+    private final ExecutablePolicy policy;
+    private final TaskEnvironment environment;
+    private final WorkDirectories workDirectories;
     private final int maxOutputBytes;
     private final Clock clock;
-    private final Set<Process> live = ConcurrentHashMap.newKeySet();
+    private final Map<Process, String> live = new ConcurrentHashMap<>();
 
-    public ProcessRunner(int maxOutputBytes, Clock clock) {
+    public ProcessRunner(ExecutablePolicy policy, TaskEnvironment environment, WorkDirectories workDirectories,
+                         int maxOutputBytes, Clock clock) {
+        this.policy = policy;
+        this.environment = environment;
+        this.workDirectories = workDirectories;
         this.maxOutputBytes = maxOutputBytes;
         this.clock = clock;
     }
@@ -55,25 +78,46 @@ public class ProcessRunner {
     public ExecutionResult run(List<String> command, Duration timeout, Duration checkpointAfter,
                                BooleanSupplier stillOurs) throws InterruptedException {
         Instant started = clock.instant();
-        Optional<Path> executable = resolve(command.get(0));
-        if (executable.isEmpty()) {
+        ExecutablePolicy.Resolution resolution = policy.resolve(command);
+        if (resolution.isRefused()) {
             return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
-                    "cannot start '" + command.get(0) + "': no such executable on the worker's PATH");
+                    resolution.refusal());
         }
+        Path workDirectory;
+        try {
+            workDirectory = workDirectories.create();
+        } catch (IOException e) {
+            return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
+                    "cannot start '" + command.get(0) + "': no working directory: " + e.getMessage());
+        }
+        try {
+            return runIn(workDirectory, resolution.executable(), command, timeout, checkpointAfter, stillOurs,
+                    started);
+        } finally {
+            workDirectories.delete(workDirectory);
+        }
+    }
+
+    private ExecutionResult runIn(Path workDirectory, Path executable, List<String> command, Duration timeout,
+                                  Duration checkpointAfter, BooleanSupplier stillOurs, Instant started)
+            throws InterruptedException {
         List<String> argv = new ArrayList<>(LAUNCH_PREFIX);
-        argv.add(executable.get().toString());
+        argv.add(executable.toString());
         argv.addAll(command.subList(1, command.size()));
+        String executionId = UUID.randomUUID().toString();
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(workDirectory.toFile())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        environment.applyTo(builder.environment(), workDirectory, executionId);
         Process process;
         try {
-            process = new ProcessBuilder(argv)
-                    .redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
+            process = builder.start();
         } catch (IOException e) {
             return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
                     "cannot start '" + command.get(0) + "': " + e.getMessage());
         }
-        live.add(process);
+        live.put(process, executionId);
         TailBuffer tail = new TailBuffer(maxOutputBytes);
         Thread pump = new Thread(() -> pump(process.getInputStream(), tail), "output-" + process.pid());
         pump.setDaemon(true);
@@ -83,7 +127,7 @@ public class ProcessRunner {
             boolean finished = checkpointAfter.compareTo(timeout) < 0
                     && process.waitFor(checkpointAfter.toNanos(), TimeUnit.NANOSECONDS);
             if (!finished && checkpointAfter.compareTo(timeout) < 0 && !stillOurs.getAsBoolean()) {
-                killTree(process);
+                killTree(process, executionId);
                 process.waitFor(5, TimeUnit.SECONDS);
                 pump.join(1000);
                 return new ExecutionResult(TaskState.FAILED, null, tail.text(), tail.truncated(), started,
@@ -93,18 +137,25 @@ public class ProcessRunner {
                 finished = process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             if (!finished) {
-                killTree(process);
+                killTree(process, executionId);
                 process.waitFor(5, TimeUnit.SECONDS);
                 pump.join(1000);
                 return new ExecutionResult(TaskState.TIMED_OUT, null, tail.text(), tail.truncated(), started,
                         clock.instant(), "timed out after " + timeout.toSeconds() + "s; process tree killed");
+            }
+            // The task ends with its process: what it started in the background goes too (and with it, whatever
+            // still holds the output open).
+            int leftovers = killLeftovers(executionId);
+            if (leftovers > 0) {
+                log.info("killed {} process(es) left behind by '{}' (pid {})", leftovers, command.get(0),
+                        process.pid());
             }
             pump.join(5000);
             int exit = process.exitValue();
             return new ExecutionResult(exit == 0 ? TaskState.DONE : TaskState.FAILED, exit, tail.text(),
                     tail.truncated(), started, clock.instant(), exit == 0 ? null : "exited with code " + exit);
         } catch (InterruptedException e) {
-            killTree(process);
+            killTree(process, executionId);
             throw e;
         } finally {
             live.remove(process);
@@ -114,8 +165,8 @@ public class ProcessRunner {
     /** Kills every process this runner started, children first. Used when the worker's session is lost. */
     public int killAll() {
         int killed = 0;
-        for (Process process : List.copyOf(live)) {
-            killTree(process);
+        for (Map.Entry<Process, String> entry : List.copyOf(live.entrySet())) {
+            killTree(entry.getKey(), entry.getValue());
             killed++;
         }
         return killed;
@@ -125,30 +176,109 @@ public class ProcessRunner {
         return live.size();
     }
 
-    /** The executable as an absolute path, looked up on PATH when given as a bare name. */
-    static Optional<Path> resolve(String executable) {
-        if (executable.contains("/")) {
-            Path path = Path.of(executable);
-            return Files.isExecutable(path) ? Optional.of(path.toAbsolutePath()) : Optional.empty();
+    /** When the worker stops: nothing it started runs on. */
+    @Override
+    public void close() {
+        int killed = killAll();
+        if (killed > 0) {
+            log.warn("killed {} task process(es) still running at shutdown", killed);
         }
-        String pathVariable = Objects.requireNonNullElse(System.getenv("PATH"), "/usr/local/bin:/usr/bin:/bin");
-        for (String dir : pathVariable.split(java.io.File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path candidate = Path.of(dir, executable);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toAbsolutePath());
-            }
-        }
-        return Optional.empty();
     }
 
-    private static void killTree(Process process) {
+    private static void killTree(Process process, String executionId) {
         // Collect the descendants before the parent dies, or they are re-parented and out of reach.
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);
+        // Those already re-parented (their parent exited before), or forked while the tree was being killed.
+        killLeftovers(executionId);
+    }
+
+    /**
+     * Kills the processes whose environment carries this execution's id (Linux: {@code /proc/<pid>/environ}, which
+     * only processes of the same user can read). A few rounds, for processes forked meanwhile.
+     *
+     * @return how many were killed
+     */
+    static int killLeftovers(String executionId) {
+        if (!Files.isDirectory(PROC)) {
+            return 0;
+        }
+        byte[] marker = (TaskEnvironment.EXECUTION_VARIABLE + "=" + executionId + "\0")
+                .getBytes(StandardCharsets.UTF_8);
+        long self = ProcessHandle.current().pid();
+        int killed = 0;
+        for (int round = 0; round < 3; round++) {
+            List<ProcessHandle> found = new ArrayList<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (!isPid(name) || Long.parseLong(name) == self) {
+                        continue;
+                    }
+                    if (contains(readQuietly(entry.resolve("environ")), marker)) {
+                        ProcessHandle.of(Long.parseLong(name)).ifPresent(found::add);
+                    }
+                }
+            } catch (IOException e) {
+                log.debug("cannot list {}: {}", PROC, e.toString());
+                return killed;
+            }
+            if (found.isEmpty()) {
+                break;
+            }
+            for (ProcessHandle handle : found) {
+                if (handle.destroyForcibly()) {
+                    killed++;
+                }
+            }
+        }
+        return killed;
+    }
+
+    private static boolean isPid(String name) {
+        if (name.isEmpty() || name.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (!Character.isDigit(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] readQuietly(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException | RuntimeException e) {
+            return new byte[0]; // gone, or another user's
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            if (i > 0 && haystack[i - 1] != 0) {
+                continue; // variables start after a NUL
+            }
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static List<String> launchPrefix() {
+        for (String setpriv : List.of("/usr/bin/setpriv", "/bin/setpriv")) {
+            if (Files.isExecutable(Path.of(setpriv))) {
+                return List.of(setpriv, "--pdeathsig", "KILL", "--");
+            }
+        }
+        return List.of();
     }
 
     private static void pump(InputStream in, TailBuffer tail) {

@@ -16,8 +16,19 @@ final class TailBuffer {
     }
 
     synchronized void write(byte[] bytes, int offset, int length) {
-        for (int i = 0; i < length; i++) {
-            ring[(int) (written++ % ring.length)] = bytes[offset + i];
+        if (length > ring.length) {
+            // only the last ring.length bytes of this write can survive it
+            written += length - ring.length;
+            offset += length - ring.length;
+            length = ring.length;
+        }
+        while (length > 0) {
+            int at = (int) (written % ring.length);
+            int n = Math.min(length, ring.length - at);
+            System.arraycopy(bytes, offset, ring, at, n);
+            written += n;
+            offset += n;
+            length -= n;
         }
     }
 
@@ -25,13 +36,17 @@ final class TailBuffer {
         return written > ring.length;
     }
 
+    synchronized long written() {
+        return written;
+    }
+
     synchronized String text() {
         int size = (int) Math.min(written, ring.length);
         byte[] out = new byte[size];
         int start = (int) ((written - size) % ring.length);
-        for (int i = 0; i < size; i++) {
-            out[i] = ring[(start + i) % ring.length];
-        }
+        int first = Math.min(size, ring.length - start);
+        System.arraycopy(ring, start, out, 0, first);
+        System.arraycopy(ring, 0, out, first, size - first);
         // A cut may fall inside a multi-byte character: decoding replaces the broken head, never fails.
         return new String(out, StandardCharsets.UTF_8);
     }

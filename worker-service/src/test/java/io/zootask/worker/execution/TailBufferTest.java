@@ -25,4 +25,19 @@ class TailBufferTest {
         assertThat(buffer.text()).isEqualTo("ghij");
         assertThat(buffer.truncated()).isTrue();
     }
+
+    @Test
+    void wrapsAroundAndTakesWritesLargerThanItself() {
+        TailBuffer buffer = new TailBuffer(5);
+        byte[] bytes = "0123456789abcdefghij".getBytes(StandardCharsets.UTF_8);
+        buffer.write(bytes, 0, 3);   // 012
+        buffer.write(bytes, 3, 4);   // 0123456 -> 23456
+        assertThat(buffer.text()).isEqualTo("23456");
+        buffer.write(bytes, 7, 13);  // larger than the buffer: only its last 5 bytes
+        assertThat(buffer.text()).isEqualTo("fghij");
+        buffer.write(bytes, 0, 2);
+        assertThat(buffer.text()).isEqualTo("hij01");
+        assertThat(buffer.written()).isEqualTo(22);
+        assertThat(buffer.truncated()).isTrue();
+    }
 }
