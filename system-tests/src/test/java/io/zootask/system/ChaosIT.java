@@ -233,6 +233,11 @@ class ChaosIT {
                 if (master == null) {
                     return;
                 }
+                // A handover needs a standby: a master restarted by an earlier step may still be starting, and
+                // then the time measured would be its JVM's start-up, not the failover.
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> services.keySet().stream().filter(n -> n.startsWith("m") && !n.equals(leader))
+                                .anyMatch(this::ready));
                 long begin = System.nanoTime();
                 master.signal(kill);
                 events.add((kill ? "kill -9 " : "term ") + leader);
@@ -259,6 +264,22 @@ class ChaosIT {
                 await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
                 server.start();
             }
+        }
+    }
+
+    /** A master's readiness probe answers 200: started, connected to ZooKeeper, in the election. */
+    private boolean ready(String master) {
+        int port = 28100 + Integer.parseInt(master.substring(1));
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

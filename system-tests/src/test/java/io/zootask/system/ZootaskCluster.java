@@ -82,6 +82,10 @@ final class ZootaskCluster implements AutoCloseable {
             + "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration,"
             + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration";
 
+    /** The gateway ships on Jetty; Tomcat, there for the masters and workers, is on this JVM's classpath too. */
+    private static final String ON_JETTY = "spring.autoconfigure.exclude="
+            + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration";
+
     ConfigurableApplicationContext master(String name, String... extra) {
         return start(MasterApplication.class, props("zootask.master.name=" + name,
                 append(extra, WITHOUT_GATEWAY_SECURITY)));
@@ -93,7 +97,8 @@ final class ZootaskCluster implements AutoCloseable {
     }
 
     Gateway gateway(String... extra) {
-        return new Gateway(start(GatewayApplication.class, props("zootask.gateway.retry-after=3s", extra)));
+        return new Gateway(start(GatewayApplication.class, props("zootask.gateway.retry-after=3s",
+                append(extra, ON_JETTY))));
     }
 
     /**

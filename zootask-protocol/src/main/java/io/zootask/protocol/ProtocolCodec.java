@@ -191,9 +191,17 @@ public final class ProtocolCodec {
                 return (Map<String, Object>) map;
             }
         } catch (JacksonException e) {
-            throw new MalformedDataException(what + " data is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new MalformedDataException(what + " data is not valid JSON: " + withoutInternals(e), e);
         }
         throw new MalformedDataException(what + " data is not a JSON object");
+    }
+
+    /**
+     * Jackson's message, which ends up in a status a user reads, without the names of Jackson's internals it may add
+     * to a limit ({@code "(500, from `StreamReadConstraints.getMaxNestingDepth()`)"}).
+     */
+    private static String withoutInternals(JacksonException e) {
+        return String.valueOf(e.getOriginalMessage()).replaceAll(",? from `[^`]*`", "");
     }
 
     private static Integer optionalInt(Map<String, Object> fields, String name, String what) {

@@ -49,6 +49,11 @@ class ProtocolCodecTest {
                 .isInstanceOf(MalformedDataException.class).hasMessageContaining("array of strings");
         assertThatThrownBy(() -> ProtocolCodec.decodeTask(utf8("{\"command\":[\"x\"],\"timeoutSeconds\":\"soon\"}")))
                 .isInstanceOf(MalformedDataException.class).hasMessageContaining("timeoutSeconds");
+        // the message ends up in a status a user reads: Jackson's limit, without Jackson's internal names
+        String deep = "{\"command\":" + "[".repeat(2_000) + "]".repeat(2_000) + "}";
+        assertThatThrownBy(() -> ProtocolCodec.decodeTask(utf8(deep)))
+                .isInstanceOf(MalformedDataException.class).hasMessageContaining("nesting depth")
+                .hasMessageNotContaining("StreamReadConstraints").hasMessageNotContaining("`");
     }
 
     @Test

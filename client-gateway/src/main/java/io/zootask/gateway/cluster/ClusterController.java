@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -32,7 +33,7 @@ class ClusterController {
     @Operation(summary = "The cluster as ZooKeeper sees it",
             description = "The active master, the standbys (Curator election participants in order), each worker"
                     + " with its slots and the tasks assigned to and running on it, and the queue depth.")
-    @GetMapping("/cluster")
+    @GetMapping(path = "/cluster", produces = MediaType.APPLICATION_JSON_VALUE) // see TaskController
     ClusterView cluster() throws KeeperException {
         CuratorFramework client = zk.client();
         return zk.call(() -> {

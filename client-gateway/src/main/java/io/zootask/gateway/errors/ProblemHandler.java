@@ -2,6 +2,7 @@ package io.zootask.gateway.errors;
 
 import io.zootask.gateway.GatewayProperties;
 import java.net.URI;
+import org.eclipse.jetty.http.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -11,6 +12,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -75,8 +77,35 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 .body(response.getBody());
     }
 
+    /**
+     * Spring Security's firewall checks parameter names and values, and header values, only when they are first
+     * read, which may be inside a controller ({@code ?%00=x} reached Swagger UI's redirect this way): a 400, not a 500.
+     * Its message is not shown: it may quote a header value, and so a key.
+     */
+    @ExceptionHandler(RequestRejectedException.class)
+    ResponseEntity<ProblemDetail> rejected(RequestRejectedException e) {
+        return problem(HttpStatus.BAD_REQUEST, "rejected-request", "Request rejected", "the request was refused:"
+                + " a parameter name or value, or a header value, holds a character that is not accepted (a control"
+                + " character, for example); nothing was done");
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        // Jetty decodes the query string (and a form body) only when the application first asks for a parameter,
+        // so a broken %-encoding surfaces here, as Jetty's own 400 (HttpException "Bad query"): the client's fault,
+        // not the gateway's, and no reason for a 500
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpException refused && refused.getCode() >= 400 && refused.getCode() < 500) {
+                HttpStatus status = HttpStatus.resolve(refused.getCode());
+                if (status == null || status == HttpStatus.BAD_REQUEST) {
+                    return problem(HttpStatus.BAD_REQUEST, "malformed-request", "Malformed request", "the query"
+                            + " string or form cannot be decoded (a '%' must be followed by two hex digits of UTF-8);"
+                            + " nothing was done");
+                }
+                return problem(status, "malformed-request", status.getReasonPhrase(), "the request was refused ("
+                        + status.getReasonPhrase() + "); nothing was done");
+            }
+        }
         log.error("unexpected failure", e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
                 "the gateway failed unexpectedly; the error is logged");
@@ -90,7 +119,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         Throwable cause = ex;
         while (cause != null) {
             if (cause instanceof PayloadTooLargeException tooLarge) {
-                return new ResponseEntity<>(tooLarge(tooLarge).getBody(), HttpStatus.CONTENT_TOO_LARGE);
+                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+                        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                        .body(tooLarge(tooLarge).getBody());
             }
             cause = cause.getCause();
         }
@@ -99,7 +130,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                         + " or a text/plain command line");
         body.setTitle("Malformed request body");
         body.setType(URI.create(TYPE_BASE + "malformed-body"));
-        return new ResponseEntity<>(body, HttpStatus.BAD_REQUEST);
+        return ResponseEntity.badRequest().contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .body(body);
     }
 
     /**
@@ -116,8 +148,23 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         String what = whole ? "a whole number" : "of the documented form";
         String detail = name == null ? "a parameter has the wrong form" : name + " must be " + what
                 + (name.equals("waitSeconds") ? " from 0 to " + properties.maxWait().toSeconds() : "");
-        return new ResponseEntity<>(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail)
-                .getBody(), HttpStatus.BAD_REQUEST);
+        return ResponseEntity.badRequest().contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail).getBody());
+    }
+
+    /**
+     * Spring MVC's own rejections (405, 406, 415, a missing header...) are problems too, always labelled
+     * {@code application/problem+json}: left to content negotiation, a request whose {@code Accept} header is
+     * unparsable or names only other types got the status with an empty body.
+     */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
+                                                          WebRequest request) {
+        HttpHeaders labelled = HttpHeaders.copyOf(headers);
+        if (body instanceof ProblemDetail) {
+            labelled.setContentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON);
+        }
+        return new ResponseEntity<>(body, labelled, statusCode);
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String type, String title,

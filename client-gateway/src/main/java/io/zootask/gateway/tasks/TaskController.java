@@ -29,7 +29,10 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 
 @RestController
-@RequestMapping("/tasks")
+// Answers are JSON, declared here so that a request whose Accept header excludes JSON is refused (406) before the
+// handler runs: negotiated afterwards, a POST was written to ZooKeeper and then answered 406, and an Accept of
+// application/problem+json got a task labelled as a problem.
+@RequestMapping(path = "/tasks", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "tasks", description = "Submit commands and watch them finish")
 class TaskController {
 

@@ -1,22 +1,29 @@
 package io.zootask.gateway.web;
 
-import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * A long-poll parks a connection, not a thread, but every open connection keeps Tomcat's per-socket buffers. With
- * thousands of waiting clients those buffers are most of the heap, so they are kept small: requests here are small
- * JSON bodies and answers a few KB.
+ * Long-polls come in bursts of new connections (every client of a batch job waits at once). Jetty's default accept
+ * queue is the JDK's 50: beyond it the kernel drops SYNs and clients retry after 1, 3, 7 s... so a burst of thousands
+ * takes minutes to connect. A queue of 4096 (the kernel's usual somaxconn cap) lets them in at once.
  */
 @Configuration(proxyBeanMethods = false)
 class LongPollConnections {
 
+    static final int ACCEPT_QUEUE = 4096;
+
     @Bean
-    TomcatConnectorCustomizer smallSocketBuffers() {
-        return connector -> {
-            connector.setProperty("socket.appReadBufSize", "2048");
-            connector.setProperty("socket.appWriteBufSize", "2048");
-        };
+    WebServerFactoryCustomizer<JettyServletWebServerFactory> deepAcceptQueue() {
+        return factory -> factory.addServerCustomizers(server -> {
+            for (var connector : server.getConnectors()) {
+                if (connector instanceof ServerConnector serverConnector) {
+                    serverConnector.setAcceptQueueSize(ACCEPT_QUEUE);
+                }
+            }
+        });
     }
 }
