@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public class RetentionSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(RetentionSweeper.class);
+    /** Deletes per transaction: a delete is ~60 bytes of request, far below ZooKeeper's 1 MB limit. */
+    private static final int BATCH = 500;
 
     public record Retention(Duration maxAge, int maxCount) {
     }
@@ -64,9 +67,48 @@ public class RetentionSweeper {
         }
         long cutoff = clock.millis() - retention.maxAge().toMillis();
         int excess = names.size() - retention.maxCount();
-        if (excess <= 0 && names.isEmpty()) {
+        if (names.isEmpty()) {
             return 0;
         }
+        List<String> expired = parent.equals(ZNodes.STATUS)
+                ? expiredInSubmissionOrder(parent, names, excess, cutoff)
+                : expiredByCreationTime(parent, names, excess, cutoff);
+        int deleted = 0;
+        for (int from = 0; from < expired.size(); from += BATCH) {
+            deleted += deleteAll(expired.subList(from, Math.min(expired.size(), from + BATCH)));
+        }
+        return deleted;
+    }
+
+    /**
+     * Statuses are named after their task, so the sequence number orders them by submission: the excess goes without
+     * reading anything, and only the oldest of the rest are read, up to the first one young enough to stay. (Reading
+     * every status each sweep cost 10 000 reads every 10 s under load.)
+     */
+    private List<String> expiredInSubmissionOrder(String parent, List<String> names, int excess, long cutoff)
+            throws Exception {
+        List<String> sorted = names.stream().filter(ZNodes::isValidName).sorted(ZNodes.TASK_ORDER).toList();
+        List<String> expired = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            String path = parent + "/" + sorted.get(i);
+            if (i < excess) {
+                expired.add(path);
+                continue;
+            }
+            Stat stat = client.checkExists().forPath(path);
+            if (stat != null && stat.getCtime() >= cutoff) {
+                break;
+            }
+            if (stat != null) {
+                expired.add(path);
+            }
+        }
+        return expired;
+    }
+
+    /** Idempotency records are named by a hash: their age is only in their stat. */
+    private List<String> expiredByCreationTime(String parent, List<String> names, int excess, long cutoff)
+            throws Exception {
         List<Entry> entries = new ArrayList<>(names.size());
         for (String name : names) {
             Stat stat = client.checkExists().forPath(parent + "/" + name);
@@ -75,21 +117,44 @@ public class RetentionSweeper {
             }
         }
         entries.sort(Comparator.comparingLong(Entry::createdMillis));
-        int deleted = 0;
+        List<String> expired = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             Entry entry = entries.get(i);
-            boolean overCount = i < excess;
-            if (!overCount && entry.createdMillis() >= cutoff) {
+            if (i >= excess && entry.createdMillis() >= cutoff) {
                 break; // sorted by age: everything after is younger and within the count
             }
-            try {
-                client.delete().forPath(entry.path());
-                deleted++;
-                pruned.increment();
-            } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException skip) {
-                // gone already, or foreign children under it: leave it
-            }
+            expired.add(entry.path());
         }
-        return deleted;
+        return expired;
+    }
+
+    /**
+     * One transaction for the whole chunk: pruning is one write per {@value #BATCH} tasks, not one per task. If it is
+     * refused (one entry went meanwhile, or has foreign children), the chunk is deleted entry by entry.
+     */
+    private int deleteAll(List<String> paths) {
+        try {
+            List<CuratorOp> ops = new ArrayList<>(paths.size());
+            for (String path : paths) {
+                ops.add(client.transactionOp().delete().forPath(path));
+            }
+            client.transaction().forOperations(ops);
+            pruned.increment(paths.size());
+            return paths.size();
+        } catch (Exception refused) {
+            int deleted = 0;
+            for (String path : paths) {
+                try {
+                    client.delete().forPath(path);
+                    deleted++;
+                    pruned.increment();
+                } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException skip) {
+                    // gone already, or foreign children under it: leave it
+                } catch (Exception e) {
+                    log.warn("cannot prune {}: {}", path, e.toString());
+                }
+            }
+            return deleted;
+        }
     }
 }
