@@ -27,7 +27,7 @@ class MasterConfiguration {
         RetentionSweeper sweeper = new RetentionSweeper(client, clock,
                 new RetentionSweeper.Retention(retention.statusMaxAge(), retention.statusMaxCount()),
                 new RetentionSweeper.Retention(retention.idempotencyMaxAge(), retention.idempotencyMaxCount()),
-                meters);
+                retention.interval().multipliedBy(3), meters);
         return new MasterElection(client, new MasterInfo(id, host, pid, null), properties.maxAttempts(), clock,
                 meters, sweeper, retention.interval());
     }

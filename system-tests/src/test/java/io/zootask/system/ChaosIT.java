@@ -57,6 +57,7 @@ class ChaosIT {
     private final Path root = Path.of("").toAbsolutePath().getParent();
     private final Path work = Path.of("target", "chaos").toAbsolutePath();
     private final Map<String, Service> services = new LinkedHashMap<>();
+    private final HttpClient probes = HttpClient.newHttpClient();
     private final Map<String, List<Long>> deaths = new ConcurrentHashMap<>();
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -271,7 +272,7 @@ class ChaosIT {
     private boolean ready(String master) {
         int port = 28100 + Integer.parseInt(master.substring(1));
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            return probes.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode() == 200;

@@ -43,7 +43,7 @@ public record GatewaySecurityProperties(List<Key> keys,
         @Override
         public String toString() {
             return "Key[id=" + id + ", roles=" + roles + (key != null ? ", key=******" : "")
-                    + (sha256 != null ? ", sha256=" + sha256 : "") + "]";
+                    + (sha256 != null ? ", sha256=******" : "") + "]"; // an unsalted hash of a short key is guessable
         }
     }
 

@@ -37,9 +37,12 @@ public class RetentionSweeper {
     private final Retention statuses;
     private final Retention idempotencyKeys;
     private final Counter pruned;
+    private final Duration minReadable;
 
+    /** @param minReadable over the count, a status is still kept this long after it was written */
     public RetentionSweeper(CuratorFramework client, Clock clock, Retention statuses, Retention idempotencyKeys,
-                            MeterRegistry meters) {
+                            Duration minReadable, MeterRegistry meters) {
+        this.minReadable = minReadable;
         this.client = client;
         this.clock = clock;
         this.statuses = statuses;
@@ -71,7 +74,7 @@ public class RetentionSweeper {
             return 0;
         }
         List<String> expired = parent.equals(ZNodes.STATUS)
-                ? expiredInSubmissionOrder(parent, names, excess, cutoff)
+                ? expiredInSubmissionOrder(parent, names, retention.maxCount(), cutoff)
                 : expiredByCreationTime(parent, names, excess, cutoff);
         int deleted = 0;
         for (int from = 0; from < expired.size(); from += BATCH) {
@@ -83,24 +86,28 @@ public class RetentionSweeper {
     /**
      * Statuses are named after their task, so the sequence number orders them by submission: the excess goes without
      * reading anything, and only the oldest of the rest are read, up to the first one young enough to stay. (Reading
-     * every status each sweep cost 10 000 reads every 10 s under load.)
+     * every status each sweep cost 10 000 reads every 10 s under load; now it reads those over the count and the
+     * oldest of the rest.)
      */
-    private List<String> expiredInSubmissionOrder(String parent, List<String> names, int excess, long cutoff)
+    private List<String> expiredInSubmissionOrder(String parent, List<String> names, int maxCount, long cutoff)
             throws Exception {
         List<String> sorted = names.stream().filter(ZNodes::isValidName).sorted(ZNodes.TASK_ORDER).toList();
+        int excess = sorted.size() - maxCount;
+        // A long or retried task finishes late with a low number: over the count, a status still goes only once it
+        // has been readable for a while, so nobody's fresh result vanishes at the next sweep.
+        long graceCutoff = clock.millis() - minReadable.toMillis();
         List<String> expired = new ArrayList<>();
         for (int i = 0; i < sorted.size(); i++) {
             String path = parent + "/" + sorted.get(i);
-            if (i < excess) {
-                expired.add(path);
+            Stat stat = client.checkExists().forPath(path);
+            if (stat == null) {
                 continue;
             }
-            Stat stat = client.checkExists().forPath(path);
-            if (stat != null && stat.getCtime() >= cutoff) {
-                break;
-            }
-            if (stat != null) {
+            boolean overCount = i < excess;
+            if (overCount ? stat.getCtime() < graceCutoff : stat.getCtime() < cutoff) {
                 expired.add(path);
+            } else if (!overCount) {
+                break; // within the count and young enough: so is (nearly) everything submitted later
             }
         }
         return expired;

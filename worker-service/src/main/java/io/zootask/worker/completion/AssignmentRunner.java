@@ -128,7 +128,9 @@ public class AssignmentRunner {
 
     private Execution admit(Registration registration, String taskId, TaskSpec task) {
         synchronized (admission) {
-            if (!admitting) {
+            if (!admitting || registration.isAbandoned()) {
+                // Abandoned: its processes were killed and the master re-queues its tasks; a read that succeeded
+                // went through the client's next session, which proves nothing about the old one.
                 return null;
             }
             Execution execution = new Execution(registration, taskId, task);
@@ -151,6 +153,7 @@ public class AssignmentRunner {
         private boolean marked;
         private boolean finished;
         private boolean takenAway;
+        private boolean markerUncertain; // the marker's write failed ambiguously: it may have landed
 
         Execution(Registration registration, String taskId, TaskSpec task) {
             this.registration = registration;
@@ -184,6 +187,9 @@ public class AssignmentRunner {
                     log.info("not reporting {}: registration {} was abandoned", taskId, registration);
                     return;
                 }
+                if (!marked && markerUncertain) {
+                    marked = ownedBy(ZNodes.running(taskId), registration.sessionId()); // else it outlives the task
+                }
                 complete(registration, taskId, new TaskStatus(result.state(), task.command(), result.exitCode(),
                         result.output(), result.outputTruncated() ? Boolean.TRUE : null, registration.workerId(),
                         task.attempt(), task.submittedAt(), result.startedAt(), result.finishedAt(),
@@ -193,15 +199,13 @@ public class AssignmentRunner {
 
         /** False only when ZooKeeper says the task is no longer ours: then the caller stops running it. */
         synchronized boolean ensureMarked() {
-            if (finished || marked) {
-                return true;
+            if (finished || marked || takenAway) {
+                return !takenAway;
             }
             switch (markRunning(registration, taskId, task)) {
                 case MARKED -> marked = true;
                 case NOT_OURS -> takenAway = true;
-                case UNKNOWN -> {
-                    // the connection is in trouble: keep running; the registration kills us if the session is
-                }
+                case UNKNOWN -> markerUncertain = true; // keep running: a lost session kills us anyway
             }
             return !takenAway;
         }

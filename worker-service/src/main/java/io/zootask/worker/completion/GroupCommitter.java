@@ -52,6 +52,9 @@ public final class GroupCommitter implements AutoCloseable {
         }
         Unit unit = new Unit(ops, bytes, new CompletableFuture<>());
         queue.add(unit);
+        if (closed) { // close() may have drained the queue before our add: nobody else will answer this unit
+            unit.done().completeExceptionally(new IllegalStateException("the worker is shutting down"));
+        }
         try {
             unit.done().get();
         } catch (ExecutionException e) {
@@ -66,6 +69,11 @@ public final class GroupCommitter implements AutoCloseable {
     public void close() {
         closed = true;
         thread.interrupt();
+        try {
+            thread.join(5000); // let a transaction in flight answer its callers before the rest are failed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         List<Unit> left = new ArrayList<>();
         queue.drainTo(left);
         left.forEach(u -> u.done().completeExceptionally(new IllegalStateException("the worker is shutting down")));
@@ -100,12 +108,24 @@ public final class GroupCommitter implements AutoCloseable {
         try {
             client.transaction().forOperations(all);
             batch.forEach(u -> u.done().complete(null));
-        } catch (KeeperException refusedOrAmbiguous) {
-            // One unit spoiled the batch (or a retried batch found its first try applied): let each answer alone.
-            batch.forEach(this::commitAlone);
+        } catch (KeeperException e) {
+            if (isConnectionProblem(e)) {
+                // Nothing to learn unit by unit: each caller retries (or gives up with its session) on its own.
+                batch.forEach(u -> u.done().completeExceptionally(e));
+            } else {
+                // One unit spoiled the batch (or a retried batch found its first try applied): let each answer alone.
+                batch.forEach(this::commitAlone);
+            }
         } catch (Exception e) {
             batch.forEach(u -> u.done().completeExceptionally(e));
         }
+    }
+
+    private static boolean isConnectionProblem(KeeperException e) {
+        return switch (e.code()) {
+            case CONNECTIONLOSS, OPERATIONTIMEOUT, SESSIONEXPIRED, SESSIONMOVED, REQUESTTIMEOUT -> true;
+            default -> false;
+        };
     }
 
     private void commitAlone(Unit unit) {
