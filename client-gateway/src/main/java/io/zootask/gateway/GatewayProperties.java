@@ -19,6 +19,9 @@ import org.springframework.util.unit.DataSize;
  * @param maxQueued         tasks waiting in {@code /tasks} above which submissions are refused (429): ZooKeeper
  *                          holds coordination data, not a backlog, and a child list near 1 MB breaks getChildren
  * @param maxIdempotencyKeyLength longest accepted {@code Idempotency-Key}
+ * @param maxListReads      tasks one {@code GET /tasks} page may read: a filter (a state, or a submit key's own
+ *                          tasks) that matches little would otherwise read every retained task per request; a page
+ *                          that stops there is shorter and carries {@code nextCursor}
  */
 @ConfigurationProperties("zootask.gateway")
 public record GatewayProperties(@DefaultValue("64KB") DataSize maxBodySize,
@@ -30,5 +33,6 @@ public record GatewayProperties(@DefaultValue("64KB") DataSize maxBodySize,
                                 @DefaultValue("500") int maxPageSize,
                                 @DefaultValue("5s") Duration retryAfter,
                                 @DefaultValue("10000") int maxQueued,
-                                @DefaultValue("255") int maxIdempotencyKeyLength) {
+                                @DefaultValue("255") int maxIdempotencyKeyLength,
+                                @DefaultValue("2000") int maxListReads) {
 }

@@ -190,6 +190,41 @@ class GatewaySecurityTest {
     }
 
     @Test
+    void aListThatMatchesLittleReadsABoundedPageAndPointsOnward() throws Exception {
+        try (ZootaskCluster quiet = new ZootaskCluster()) {
+            Gateway keyed = quiet.gatewayAsShipped(
+                    "zootask.gateway.security.keys[0].id=alice",
+                    "zootask.gateway.security.keys[0].key=" + ALICE,
+                    "zootask.gateway.security.keys[0].roles=submit",
+                    "zootask.gateway.security.keys[1].id=ops",
+                    "zootask.gateway.security.keys[1].key=" + ADMIN,
+                    "zootask.gateway.security.keys[1].roles=admin",
+                    "zootask.gateway.max-list-reads=3");
+            String alices = keyed.withKey(ALICE).submit("{\"command\":[\"echo\",\"mine\"]}");
+            List<String> admins = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                admins.add(keyed.withKey(ADMIN).submit("{\"command\":[\"echo\",\"ops\"]}"));
+            }
+            // newest first: the first page reads 3 of the admin's tasks, shows none of them, and points onward
+            Gateway.Reply first = keyed.withKey(ALICE).get("/tasks?limit=50");
+            assertThat(ids(first)).isEmpty();
+            assertThat(first.json().get("nextCursor").asString()).isEqualTo(admins.get(2));
+            // following the cursors finds alice's task, and only hers
+            List<String> seen = new ArrayList<>();
+            String cursor = first.json().get("nextCursor").asString();
+            for (int page = 0; page < 5 && cursor != null; page++) {
+                Gateway.Reply next = keyed.withKey(ALICE).get("/tasks?limit=50&cursor=" + cursor);
+                seen.addAll(ids(next));
+                JsonNode nextCursor = next.json().get("nextCursor");
+                cursor = nextCursor == null || nextCursor.isNull() ? null : nextCursor.asString();
+            }
+            assertThat(seen).containsExactly(alices);
+            // a caller who sees everything gets full pages as before
+            assertThat(ids(keyed.withKey(ADMIN).get("/tasks?limit=2"))).containsExactly(admins.get(4), admins.get(3));
+        }
+    }
+
+    @Test
     void idempotencyKeysBelongToTheApiKeyThatUsedThem() {
         String idempotencyKey = UUID.randomUUID().toString();
         Gateway.Reply alices = gateway.withKey(ALICE).send(postWithIdempotencyKey(idempotencyKey));

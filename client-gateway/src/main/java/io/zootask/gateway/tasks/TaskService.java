@@ -142,6 +142,8 @@ public class TaskService {
         ids.sort(ZNodes.TASK_ORDER.reversed());
         List<TaskView> items = new ArrayList<>();
         String next = null;
+        int reads = 0;
+        String lastRead = null;
         for (String id : ids) {
             if (cursor != null && ZNodes.TASK_ORDER.compare(id, cursor) >= 0) {
                 continue;
@@ -150,6 +152,12 @@ public class TaskService {
             if (wanted.isPresent() && !couldBe(coarseState, wanted.get())) {
                 continue;
             }
+            if (reads == limits.maxListReads()) {
+                next = lastRead; // cursors are exclusive: the next page goes on after the last task read here
+                break;
+            }
+            reads++;
+            lastRead = id;
             Optional<TaskView> view = reader.find(id);
             if (view.isEmpty() || (wanted.isPresent() && view.get().state() != wanted.get())
                     || !caller.maySee(view.get().submittedBy())) {
