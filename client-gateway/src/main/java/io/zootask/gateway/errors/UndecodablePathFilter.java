@@ -7,7 +7,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.MediaType;
 import org.springframework.http.server.RequestPath;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -27,12 +26,9 @@ public class UndecodablePathFilter extends OncePerRequestFilter {
         try {
             RequestPath.parse(request.getRequestURI(), request.getContextPath());
         } catch (IllegalArgumentException undecodable) {
-            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write("{\"type\":\"https://zootask.io/problems/bad-request\","
-                    + "\"title\":\"Bad Request\",\"status\":400,\"detail\":\"the request path cannot be decoded"
-                    + " (a '%' must be followed by two hex digits of UTF-8); nothing was done\"}");
+            ProblemResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST, "bad-request",
+                    "Bad Request", "the request path cannot be decoded (a '%' must be followed by two hex digits of"
+                            + " UTF-8); nothing was done");
             return;
         }
         chain.doFilter(request, response);

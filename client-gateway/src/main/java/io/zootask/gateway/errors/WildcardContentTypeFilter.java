@@ -23,13 +23,9 @@ public class WildcardContentTypeFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String contentType = request.getContentType();
         if (contentType != null && isPattern(contentType)) {
-            response.setStatus(HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE);
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.setCharacterEncoding("UTF-8");
-            response.getWriter().write("{\"type\":\"https://zootask.io/problems/unsupported-media-type\","
-                    + "\"title\":\"Unsupported Media Type\",\"status\":415,\"detail\":\"Content-Type must name the"
-                    + " type of the body, application/json or text/plain, not a pattern with '*'\",\"instance\":\""
-                    + request.getRequestURI().replaceAll("[^A-Za-z0-9/_.\\-]", "") + "\"}");
+            ProblemResponses.write(request, response, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type", "Unsupported Media Type", "Content-Type must name the type of the"
+                            + " body, application/json or text/plain, not a pattern with '*'");
             return;
         }
         chain.doFilter(request, response);

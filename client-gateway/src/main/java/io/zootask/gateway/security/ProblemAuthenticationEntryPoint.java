@@ -1,5 +1,6 @@
 package io.zootask.gateway.security;
 
+import io.zootask.gateway.errors.ProblemResponses;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

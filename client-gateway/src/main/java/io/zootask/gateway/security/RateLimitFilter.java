@@ -1,5 +1,6 @@
 package io.zootask.gateway.security;
 
+import io.zootask.gateway.errors.ProblemResponses;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,5 +1,6 @@
 package io.zootask.gateway.security;
 
+import io.zootask.gateway.errors.ProblemResponses;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.context.annotation.Bean;

@@ -1,4 +1,4 @@
-package io.zootask.gateway.security;
+package io.zootask.gateway.errors;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
  * shape ({@code type}, {@code title}, {@code status}, {@code detail}, {@code instance}) as every other error of the
  * gateway, and nothing else.
  */
-final class ProblemResponses {
+public final class ProblemResponses {
 
     private static final String TYPE_BASE = "https://zootask.io/problems/";
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -21,7 +21,7 @@ final class ProblemResponses {
     private ProblemResponses() {
     }
 
-    static void write(HttpServletRequest request, HttpServletResponse response, int status, String type, String title,
+    public static void write(HttpServletRequest request, HttpServletResponse response, int status, String type, String title,
                       String detail) throws IOException {
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", TYPE_BASE + type);
@@ -37,7 +37,7 @@ final class ProblemResponses {
     }
 
     /** {@code GET /tasks}: the method and path a rejection talks about, without the query string. */
-    static String describe(HttpServletRequest request) {
+    public static String describe(HttpServletRequest request) {
         return request.getMethod() + " " + request.getRequestURI().replaceAll("[^A-Za-z0-9/_.\\-]", "");
     }
 }
