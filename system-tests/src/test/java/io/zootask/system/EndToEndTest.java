@@ -1,6 +1,7 @@
 package io.zootask.system;
 
 import static io.zootask.system.ZootaskCluster.seconds;
+import static io.zootask.system.Gateway.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -258,12 +259,4 @@ class EndToEndTest {
         return ids;
     }
 
-    private static void assertProblem(Gateway.Reply reply, int status, String detail) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        assertThat(reply.contentType()).startsWith("application/problem+json");
-        JsonNode problem = reply.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("title").asString()).isNotBlank();
-        assertThat(problem.get("detail").asString()).contains(detail);
-    }
 }

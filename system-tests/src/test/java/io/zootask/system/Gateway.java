@@ -1,5 +1,7 @@
 package io.zootask.system;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -103,6 +105,17 @@ final class Gateway {
         } catch (Exception e) {
             throw new IllegalStateException("HTTP request failed: " + e, e);
         }
+    }
+
+    /** The answer is an RFC 7807 problem with this status and a {@code detail} that says (at least) this. */
+    static JsonNode assertProblem(Reply reply, int status, String detail) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+        JsonNode problem = reply.json();
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("title").asString()).isNotBlank();
+        assertThat(problem.get("detail").asString()).contains(detail);
+        return problem;
     }
 
     record Reply(int status, String contentType, String retryAfter, String location, String body,
