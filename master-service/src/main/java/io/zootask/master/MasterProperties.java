@@ -1,5 +1,6 @@
 package io.zootask.master;
 
+import io.zootask.master.retention.RetentionSweeper;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,7 +19,7 @@ public record MasterProperties(String name, @DefaultValue("3") int maxAttempts,
 
     /**
      * @param statusMaxAge        finished statuses older than this are deleted
-     * @param statusMaxCount      at most this many finished statuses are kept (the oldest go first)
+     * @param statusMaxCount      at most this many finished statuses are kept (the oldest go first); at most 40 000
      * @param idempotencyMaxAge   an Idempotency-Key expires this long after its first use
      * @param idempotencyMaxCount at most this many Idempotency-Key records are kept
      * @param interval            how often the active master sweeps
@@ -28,5 +29,13 @@ public record MasterProperties(String name, @DefaultValue("3") int maxAttempts,
                             @DefaultValue("24h") Duration idempotencyMaxAge,
                             @DefaultValue("10000") int idempotencyMaxCount,
                             @DefaultValue("10s") Duration interval) {
+
+        public Retention {
+            if (statusMaxCount < 1 || statusMaxCount > RetentionSweeper.LISTABLE_STATUSES) {
+                throw new IllegalArgumentException("zootask.master.retention.status-max-count must be between 1 and "
+                        + RetentionSweeper.LISTABLE_STATUSES + " (a longer /status child list is more than one"
+                        + " getChildren answer can carry), not " + statusMaxCount);
+            }
+        }
     }
 }

@@ -7,7 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
@@ -25,6 +27,12 @@ public class RetentionSweeper {
     private static final Logger log = LoggerFactory.getLogger(RetentionSweeper.class);
     /** Deletes per transaction: a delete is ~60 bytes of request, far below ZooKeeper's 1 MB limit. */
     private static final int BATCH = 500;
+    /**
+     * The most statuses ever kept, whatever the grace: a {@code getChildren} answer of about 1 MB (ZooKeeper's default
+     * {@code jute.maxbuffer}) holds some 55 000 task names, and every reader of {@code /status} (the gateway's list,
+     * this sweeper) needs the list whole. {@code status-max-count} may not exceed it.
+     */
+    public static final int LISTABLE_STATUSES = 40_000;
 
     public record Retention(Duration maxAge, int maxCount) {
     }
@@ -38,6 +46,8 @@ public class RetentionSweeper {
     private final Retention idempotencyKeys;
     private final Counter pruned;
     private final Duration minReadable;
+    /** Status name to when a sweep first listed it; one sweep at a time, on each term's own thread. */
+    private volatile Map<String, Long> firstSeen = new HashMap<>();
 
     /** @param minReadable over the count, a status is still kept this long after it was written */
     public RetentionSweeper(CuratorFramework client, Clock clock, Retention statuses, Retention idempotencyKeys,
@@ -85,30 +95,45 @@ public class RetentionSweeper {
 
     /**
      * Statuses are named after their task, so the sequence number orders them by submission: the excess goes without
-     * reading anything, and only the oldest of the rest are read, up to the first one young enough to stay. (Reading
-     * every status each sweep cost 10 000 reads every 10 s under load; now it reads those over the count and the
-     * oldest of the rest.)
+     * reading anything, and only the oldest of the rest are read (for their age), up to the first one young enough to
+     * stay.
      */
     private List<String> expiredInSubmissionOrder(String parent, List<String> names, int maxCount, long cutoff)
             throws Exception {
         List<String> sorted = names.stream().filter(ZNodes::isValidName).sorted(ZNodes.TASK_ORDER).toList();
+        long now = clock.millis();
+        Map<String, Long> seen = new HashMap<>(sorted.size() * 2);
+        for (String name : sorted) {
+            seen.put(name, firstSeen.getOrDefault(name, now));
+        }
+        firstSeen = seen; // forgets the deleted ones
         int excess = sorted.size() - maxCount;
-        // A long or retried task finishes late with a low number: over the count, a status still goes only once it
-        // has been readable for a while, so nobody's fresh result vanishes at the next sweep.
-        long graceCutoff = clock.millis() - minReadable.toMillis();
+        // Past LISTABLE the oldest go whatever their age: the child list must stay one that getChildren can return.
+        int beyondListable = Math.max(0, sorted.size() - LISTABLE_STATUSES);
         List<String> expired = new ArrayList<>();
-        for (int i = 0; i < sorted.size(); i++) {
+        for (int i = 0; i < beyondListable; i++) {
+            expired.add(parent + "/" + sorted.get(i));
+        }
+        // A long or retried task finishes late with a low number: over the count, a status still goes only once it
+        // has been readable for a while, so nobody's fresh result vanishes at the next sweep. When this master first
+        // listed it stands in for when it was written (never earlier, so never too soon), without reading each one:
+        // under load that was thousands of reads a sweep.
+        long graceCutoff = now - minReadable.toMillis();
+        for (int i = beyondListable; i < excess; i++) {
+            if (seen.get(sorted.get(i)) < graceCutoff) {
+                expired.add(parent + "/" + sorted.get(i));
+            }
+        }
+        for (int i = Math.max(beyondListable, Math.max(0, excess)); i < sorted.size(); i++) {
             String path = parent + "/" + sorted.get(i);
             Stat stat = client.checkExists().forPath(path);
             if (stat == null) {
                 continue;
             }
-            boolean overCount = i < excess;
-            if (overCount ? stat.getCtime() < graceCutoff : stat.getCtime() < cutoff) {
-                expired.add(path);
-            } else if (!overCount) {
+            if (stat.getCtime() >= cutoff) {
                 break; // within the count and young enough: so is (nearly) everything submitted later
             }
+            expired.add(path);
         }
         return expired;
     }

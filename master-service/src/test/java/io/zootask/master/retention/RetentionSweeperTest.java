@@ -1,0 +1,129 @@
+package io.zootask.master.retention;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zootask.protocol.ZNodes;
+import io.zootask.protocol.ZooKeeperClients;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A {@code /status} list longer than one {@code getChildren} answer can carry (left by a burst faster than the grace
+ * period lets statuses go, or by an older release) is brought back under {@link RetentionSweeper#LISTABLE_STATUSES},
+ * newest kept, even when every status is still within its grace.
+ */
+class RetentionSweeperTest {
+
+    private TestingServer server;
+    private CuratorFramework client;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new TestingServer();
+        ZKClientConfig config = new ZKClientConfig();
+        config.setProperty("jute.maxbuffer", String.valueOf(8 * 1024 * 1024)); // as master-service's application.yml
+        client = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
+                .retryPolicy(new RetryOneTime(100)).zkClientConfig(config).build();
+        client.start();
+        client.blockUntilConnected();
+        ZooKeeperClients.ensureRoots(client);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void aStatusListPastWhatGetChildrenCarriesIsCutBackToTheNewest() throws Exception {
+        int written = 60_000; // ~1.1 MB of names: more than ZooKeeper's default 1 MB answer
+        createStatuses(written);
+        // every status is fresh and the grace is an hour: only the bound on the list's length can delete any
+        RetentionSweeper sweeper = new RetentionSweeper(client, Clock.systemUTC(),
+                new RetentionSweeper.Retention(Duration.ofDays(1), 10), new RetentionSweeper.Retention(
+                Duration.ofDays(1), 10), Duration.ofHours(1), new SimpleMeterRegistry());
+
+        sweeper.sweep();
+
+        assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren())
+                .isEqualTo(RetentionSweeper.LISTABLE_STATUSES);
+        assertThat(client.checkExists().forPath(ZNodes.status(name(0)))).isNull();
+        assertThat(client.checkExists().forPath(ZNodes.status(name(written - RetentionSweeper.LISTABLE_STATUSES - 1))))
+                .isNull();
+        assertThat(client.checkExists().forPath(ZNodes.status(name(written - RetentionSweeper.LISTABLE_STATUSES))))
+                .isNotNull();
+        assertThat(client.checkExists().forPath(ZNodes.status(name(written - 1)))).isNotNull();
+    }
+
+    @Test
+    void overTheCountAStatusStaysUntilItsGraceIsOver() throws Exception {
+        createStatuses(30);
+        MovableClock clock = new MovableClock();
+        RetentionSweeper sweeper = new RetentionSweeper(client, clock, new RetentionSweeper.Retention(
+                Duration.ofDays(1), 10), new RetentionSweeper.Retention(Duration.ofDays(1), 10), Duration.ofHours(1),
+                new SimpleMeterRegistry());
+        sweeper.sweep();
+        clock.advance(Duration.ofMinutes(59));
+        sweeper.sweep();
+        assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren()).isEqualTo(30);
+
+        clock.advance(Duration.ofMinutes(2)); // an hour and a minute since they were first seen: the count rules
+        sweeper.sweep();
+        assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren()).isEqualTo(10);
+        assertThat(client.checkExists().forPath(ZNodes.status(name(19)))).isNull();
+        assertThat(client.checkExists().forPath(ZNodes.status(name(20)))).isNotNull();
+    }
+
+    /** Now, until moved on. */
+    private static final class MovableClock extends Clock {
+
+        private Instant now = Instant.now();
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private void createStatuses(int count) throws Exception {
+        CountDownLatch created = new CountDownLatch(count);
+        byte[] data = "{\"state\":\"done\"}".getBytes();
+        for (int i = 0; i < count; i++) {
+            client.create().inBackground((c, event) -> created.countDown()).forPath(ZNodes.status(name(i)), data);
+        }
+        assertThat(created.await(2, TimeUnit.MINUTES)).isTrue();
+    }
+
+    private static String name(int sequence) {
+        return String.format("task-%010d", sequence);
+    }
+}
