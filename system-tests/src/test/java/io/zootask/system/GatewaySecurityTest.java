@@ -8,7 +8,9 @@ import io.zootask.gateway.security.UnprotectedExposureException;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskSpec;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -186,6 +188,20 @@ class GatewaySecurityTest {
             byte[] status = running.plainClient().getData("/status/" + id, false, null);
             assertThat(ProtocolCodec.decodeStatus(status).submittedBy()).isEqualTo("alice");
             assertThat(keyed.withKey(BOB).get("/tasks/" + id).status()).isEqualTo(404);
+            assertThat(keyed.withKey(BOB).get("/tasks/" + id + "?waitSeconds=1").status()).isEqualTo(404);
+
+            // A long-poll's answer is written by a second (async) dispatch, which the security chain does not run
+            // again: it still carries the headers the first dispatch set, like any other answer.
+            String next = keyed.withKey(ALICE).submit("{\"command\":[\"sleep\",\"1\"]}");
+            HttpResponse<String> waited = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                            keyed.base() + "/tasks/" + next + "?waitSeconds=30"))
+                    .header("Authorization", "Bearer " + ALICE).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(waited.statusCode()).isEqualTo(200);
+            assertThat(waited.body()).contains("\"state\":\"done\"");
+            assertThat(waited.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(waited.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+            assertThat(waited.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v)
+                    .contains("no-store"));
         }
     }
 

@@ -117,8 +117,9 @@ class TaskController {
         if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > max)) {
             throw new InvalidRequestException("waitSeconds must be between 0 and " + max);
         }
-        TaskView current = tasks.get(id, known(caller));
-        return waiter.await(current, Duration.ofSeconds(waitSeconds == null ? 0 : waitSeconds));
+        Duration wait = Duration.ofSeconds(waitSeconds == null ? 0 : waitSeconds);
+        TaskView current = wait.isZero() ? tasks.get(id, known(caller)) : tasks.getToWaitFor(id, known(caller));
+        return waiter.await(current, wait);
     }
 
     @Operation(summary = "List tasks, newest first",

@@ -27,6 +27,9 @@ import org.springframework.stereotype.Service;
 @Service
 public class TaskService {
 
+    /** Tasks remembered as created here: several seconds of submissions at full rate, a few MB. */
+    private static final int RECENT_SUBMISSIONS = 16_384;
+
     private final ZooKeeperAccess zk;
     private final TaskReader reader;
     private final TaskSubmitter submitter;
@@ -34,6 +37,7 @@ public class TaskService {
     private final GatewayProperties limits;
     private final Clock clock;
     private final Counter submitted;
+    private final RecentSubmissions recent = new RecentSubmissions(RECENT_SUBMISSIONS);
 
     public TaskService(ZooKeeperAccess zk, TaskReader reader, TaskSubmitter submitter, QueueDepth queueDepth,
                        GatewayProperties limits, Clock clock, MeterRegistry meters) {
@@ -71,8 +75,7 @@ public class TaskService {
         if (idempotencyKey == null) {
             refuseWhenQueueFull();
             TaskSubmitter.Submitted created = submitter.create(spec);
-            submitted.increment();
-            return new Submission(TaskView.queued(created.id(), spec), false);
+            return accepted(created.id(), spec);
         }
         refuseWhenQueueFull();
         TaskSubmitter.Submitted created = submitter.createIdempotent(spec, scoped(idempotencyKey, caller),
@@ -82,8 +85,14 @@ public class TaskService {
                     "finished and pruned"));
             return new Submission(earlier, true);
         }
+        return accepted(created.id(), spec);
+    }
+
+    private Submission accepted(String id, TaskSpec spec) {
         submitted.increment();
-        return new Submission(TaskView.queued(created.id(), spec), false);
+        TaskView task = TaskView.queued(id, spec);
+        recent.add(task);
+        return new Submission(task, false);
     }
 
     /**
@@ -114,8 +123,21 @@ public class TaskService {
      * read its own tasks learns nothing about anyone else's, not even that they exist.
      */
     public TaskView get(String id, Caller caller) {
-        return reader.find(id).filter(task -> caller.maySee(task.submittedBy()))
-                .orElseThrow(() -> new TaskNotFoundException(id));
+        return visible(reader.find(id), id, caller);
+    }
+
+    /**
+     * Where a wait for this task starts from: the task as this gateway created it, if it did so lately (no ZooKeeper
+     * read: it is known to exist and who submitted it), else {@link #get} it. Only a starting point: the answer to
+     * the wait is read afresh.
+     */
+    public TaskView getToWaitFor(String id, Caller caller) {
+        Optional<TaskView> created = recent.find(id);
+        return created.isPresent() ? visible(created, id, caller) : get(id, caller);
+    }
+
+    private static TaskView visible(Optional<TaskView> task, String id, Caller caller) {
+        return task.filter(t -> caller.maySee(t.submittedBy())).orElseThrow(() -> new TaskNotFoundException(id));
     }
 
     /**

@@ -21,6 +21,12 @@ public record TaskView(String id, TaskState state, List<String> command, Integer
                 spec.submittedAt(), null, null, null, null, null, null, spec.submittedBy());
     }
 
+    /** This task without its command and output, the parts of unbounded size: what is kept of many in memory. */
+    TaskView brief() {
+        return new TaskView(id, state, null, timeoutSeconds, worker, attempt, submittedAt, startedAt, finishedAt,
+                exitCode, null, outputTruncated, message, submittedBy);
+    }
+
     /** A task known only by its id and a note on why nothing more is known. */
     static TaskView withMessage(String id, TaskState state, String message) {
         return new TaskView(id, state, null, null, null, null, null, null, null, null, null, null, message, null);
