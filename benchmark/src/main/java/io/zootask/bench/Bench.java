@@ -50,7 +50,7 @@ public final class Bench {
      * The phases count finished tasks as children of /status: the run's ~35 000 statuses must all stay (the default
      * keeps 10 000), and stay under the ~50 000 names a getChildren answer can carry.
      */
-    private static final String KEEP_STATUSES = "--zootask.master.retention.status-max-count=45000";
+    private static final String KEEP_STATUSES = "--zootask.master.retention.status-max-count=40000";
     private static final int GATEWAY_PORT = 28080;
     private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":\\s*\"?([^,\"}]+)");
 
@@ -137,8 +137,14 @@ public final class Bench {
         start("gateway", "client-gateway", List.of("--zootask.gateway.max-queued=50000"), "-Xmx512m");
         awaitTrue(() -> httpStatus("/actuator/health/readiness") == 200, Duration.ofSeconds(120));
         httpCeiling(n(20000), 64);
-        endToEnd(n(1000), 64); // JIT warm-up
-        endToEnd(n(3000), 64);
+        // JIT warm-up for a fixed 90 s: the gateway's deep request path (Jetty, Spring Security, Spring MVC) runs at a
+        // fraction of its speed until C2 has compiled it, which here takes some 50 000 tasks; the rate climbs in
+        // uneven steps (compilations take CPU from the load they speed up), so no plateau rule ends it reliably
+        long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(quick ? 10 : 90);
+        while (System.nanoTime() < warmUntil) {
+            log(String.format("    warm-up round: %.0f tasks/s", endToEnd(n(5000), 64, false)));
+        }
+        endToEnd(n(10000), 64, true);
         halfLoad(Duration.ofSeconds(quick ? 4 : 10));
 
         log("4/6 writes per task");
@@ -157,6 +163,7 @@ public final class Bench {
         Stat before = zk.exists("/status", false);
         int finishedBefore = before == null ? 0 : before.getNumChildren();
         byte[] data = "{\"command\":[\"zootask:noop\"]}".getBytes(StandardCharsets.UTF_8);
+        Map<String, Double> cpuBefore = cpuSeconds();
         long start = System.nanoTime();
         CountDownLatch created = new CountDownLatch(tasks);
         for (int i = 0; i < tasks; i++) {
@@ -168,87 +175,112 @@ public final class Bench {
                 Duration.ofMinutes(5));
         if (figure != null) {
             figures.put(figure, tasks / ((System.nanoTime() - start) / 1e9));
+            putCpuPerTask("coordination", cpuBefore, tasks);
         }
     }
 
     /**
      * The HTTP stack's own ceiling on this box: the cheapest request the gateway answers (liveness: no ZooKeeper, no
-     * JSON body), from the same HTTP client and the same 64 clients. A task costs at least two requests (POST, GET).
+     * JSON body), from the same load generator and the same 64 clients. A task costs at least two requests (POST, GET).
      */
     private void httpCeiling(int requests, int clients) throws Exception {
-        HttpClient blocking = newHttpClient();
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        HttpRequest liveness = HttpRequest.newBuilder(URI.create(base() + "/actuator/health/liveness")).GET().build();
         for (int round = 0; round < 2; round++) { // the first round warms the JIT
-            next.set(0);
+            AtomicInteger next = new AtomicInteger();
             long start = System.nanoTime();
+            inParallel(clients, connection -> {
+                while (next.getAndIncrement() < requests) {
+                    connection.get("/actuator/health/liveness");
+                }
+            });
+            figures.put("http_ceiling_requests_per_s", requests / ((System.nanoTime() - start) / 1e9));
+        }
+    }
+
+    private interface ClientLoop {
+        void run(KeepAliveConnection connection) throws Exception;
+    }
+
+    /** {@code clients} threads, each with a keep-alive connection of its own, until every loop has ended. */
+    private void inParallel(int clients, ClientLoop loop) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
             List<CompletableFuture<Void>> loops = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 loops.add(CompletableFuture.runAsync(() -> {
-                    while (next.getAndIncrement() < requests) {
-                        send(blocking, liveness);
+                    try (KeepAliveConnection connection = new KeepAliveConnection(GATEWAY_PORT)) {
+                        loop.run(connection);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
                     }
                 }, pool));
             }
             CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-            figures.put("http_ceiling_requests_per_s", requests / ((System.nanoTime() - start) / 1e9));
+        } finally {
+            pool.shutdown();
         }
-        pool.shutdown();
     }
 
-    private static HttpClient newHttpClient() {
-        // HTTP/1.1 as curl speaks it: no h2c upgrade attempt on each new connection
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-                .build();
-    }
-
-    private void endToEnd(int tasks, int clients) throws Exception {
+    /** @return tasks per second */
+    private double endToEnd(int tasks, int clients, boolean measured) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        HttpClient blocking = newHttpClient();
+        Map<String, Double> cpuBefore = cpuSeconds();
         long start = System.nanoTime();
-        List<CompletableFuture<Void>> loops = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            loops.add(CompletableFuture.runAsync(() -> {
-                while (next.getAndIncrement() < tasks) {
-                    latencies.add(submitAndWait(blocking));
-                }
-            }, pool));
-        }
-        CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        inParallel(clients, connection -> {
+            while (next.getAndIncrement() < tasks) {
+                latencies.add(submitAndWait(connection));
+            }
+        });
         double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        figures.put("e2e_tasks_per_s", tasks / seconds);
-        List<Long> sorted = new ArrayList<>(latencies);
-        Collections.sort(sorted);
-        figures.put("e2e_p50_ms_full_load", percentile(sorted, 50));
-        figures.put("e2e_p99_ms_full_load", percentile(sorted, 99));
+        if (measured) {
+            figures.put("e2e_tasks_per_s", tasks / seconds);
+            List<Long> sorted = new ArrayList<>(latencies);
+            Collections.sort(sorted);
+            figures.put("e2e_p50_ms_full_load", percentile(sorted, 50));
+            figures.put("e2e_p99_ms_full_load", percentile(sorted, 99));
+            putCpuPerTask("e2e", cpuBefore, tasks);
+        }
+        return tasks / seconds;
     }
 
-    /** Open loop at half the measured peak: a new task every 1/rate s, each POSTed and long-polled on its own. */
+    /**
+     * Open loop at half the measured peak: a new task every 1/rate s, each POSTed and long-polled on a connection of
+     * its own (kept alive and reused once it is free, as a client pool would).
+     */
     private void halfLoad(Duration duration) throws Exception {
         double rate = Math.max(1, figures.get("e2e_tasks_per_s") / 2);
         int tasks = (int) (rate * duration.toSeconds());
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<KeepAliveConnection> idle = new ConcurrentLinkedQueue<>();
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         ExecutorService pool = Executors.newCachedThreadPool();
-        HttpClient blocking = newHttpClient();
         CountDownLatch done = new CountDownLatch(tasks);
         long periodNanos = (long) (1e9 / rate);
         AtomicInteger issued = new AtomicInteger();
         clock.scheduleAtFixedRate(() -> {
             if (issued.getAndIncrement() < tasks) {
                 pool.execute(() -> {
-                    latencies.add(submitAndWait(blocking));
-                    done.countDown();
+                    try {
+                        KeepAliveConnection connection = idle.poll();
+                        if (connection == null) {
+                            connection = new KeepAliveConnection(GATEWAY_PORT);
+                        }
+                        latencies.add(submitAndWait(connection));
+                        idle.add(connection);
+                    } catch (IOException e) {
+                        log("half load: " + e); // not counted; the figures say how many were
+                    } finally {
+                        done.countDown();
+                    }
                 });
             }
         }, 0, periodNanos, TimeUnit.NANOSECONDS);
         done.await(5, TimeUnit.MINUTES);
         clock.shutdownNow();
         pool.shutdown();
+        for (KeepAliveConnection connection : idle) {
+            connection.close();
+        }
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         figures.put("e2e_half_load_rate_per_s", rate);
@@ -260,14 +292,12 @@ public final class Bench {
     /** Every ZooKeeper transaction advances the zxid by one: its advance over N tasks is the write cost per task. */
     private void writesPerTask(int tasks) throws Exception {
         long before = probeZxid();
-        HttpClient blocking = newHttpClient();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        List<CompletableFuture<Long>> all = new ArrayList<>();
-        for (int i = 0; i < tasks; i++) {
-            all.add(CompletableFuture.supplyAsync(() -> submitAndWait(blocking), pool));
-        }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-        pool.shutdown();
+        AtomicInteger next = new AtomicInteger();
+        inParallel(16, connection -> {
+            while (next.getAndIncrement() < tasks) {
+                submitAndWait(connection);
+            }
+        });
         long after = probeZxid();
         // minus the second probe itself
         figures.put("writes_per_task", (after - before - 1) / (double) tasks);
@@ -367,6 +397,50 @@ public final class Bench {
         figures.put("failover_worker_kill_s", (System.nanoTime() - begin) / 1e9);
     }
 
+    // ---- CPU per task -----------------------------------------------------------------------------------------------
+
+    private static final List<String> ROLES = List.of("zookeeper", "masters", "workers", "gateway", "load_generator");
+
+    /**
+     * CPU seconds each role's processes have used so far, from the kernel's own accounting (/proc/PID/stat, in
+     * clock ticks of 1/100 s): over a phase, where the machine's two cores went.
+     */
+    private Map<String, Double> cpuSeconds() {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        ROLES.forEach(role -> seconds.put(role, 0.0));
+        for (ServiceProcess process : processes) {
+            if (!process.isAlive()) {
+                continue;
+            }
+            String role = process.name.startsWith("master") ? "masters" : process.name.startsWith("worker")
+                    ? "workers" : process.name;
+            try {
+                String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                double used = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime + stime
+                seconds.merge(role, used, Double::sum);
+            } catch (IOException | RuntimeException gone) {
+                // exited meanwhile, or not Linux: no figure
+            }
+        }
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            seconds.put("load_generator", os.getProcessCpuTime() / 1e9);
+        }
+        return seconds;
+    }
+
+    private void putCpuPerTask(String phase, Map<String, Double> before, int tasks) {
+        Map<String, Double> after = cpuSeconds();
+        double total = 0;
+        for (String role : ROLES) {
+            double ms = (after.get(role) - before.get(role)) * 1000 / tasks;
+            figures.put(phase + "_cpu_ms_per_task_" + role, ms);
+            total += ms;
+        }
+        figures.put(phase + "_cpu_ms_per_task_total", total);
+    }
+
     // ---- report -----------------------------------------------------------------------------------------------------
 
     private void report() throws IOException {
@@ -378,6 +452,11 @@ public final class Bench {
             if (figure.getKey().endsWith("tasks_per_s")) {
                 ratio = String.format("%.0f%% of multi ceiling / 3 (%.0f)", 100 * figure.getValue()
                         / (multiCeiling / 3), multiCeiling / 3);
+            }
+            if (figure.getKey().endsWith("_cpu_ms_per_task_total")) {
+                int cores = Runtime.getRuntime().availableProcessors();
+                ratio = String.format("%d cores allow at most %.0f tasks/s at this cost", cores,
+                        cores * 1000 / figure.getValue());
             }
             if (figure.getKey().equals("e2e_tasks_per_s") && figures.containsKey("http_ceiling_requests_per_s")) {
                 double httpCeiling = figures.get("http_ceiling_requests_per_s") / 2;
@@ -454,13 +533,22 @@ public final class Bench {
         }
     }
 
-    private long submitAndWait(HttpClient client) {
+    private static final byte[] NOOP_TASK = "{\"command\":[\"zootask:noop\"]}".getBytes(StandardCharsets.UTF_8);
+
+    /** POST a no-op task, then long-poll it until it has finished: the microseconds in between. */
+    private static long submitAndWait(KeepAliveConnection connection) throws IOException {
         long start = System.nanoTime();
-        String id = submit(client, "{\"command\":[\"zootask:noop\"]}");
+        KeepAliveConnection.Answer posted = connection.postJson("/tasks", NOOP_TASK);
+        String id = posted.status() == 202 ? field(posted.body(), "id") : null;
+        if (id == null) {
+            throw new IOException("POST /tasks answered " + posted.status() + ": " + posted.body());
+        }
         while (true) {
-            String body = send(client, HttpRequest.newBuilder(URI.create(base() + "/tasks/" + id + "?waitSeconds=30"))
-                    .GET().build());
-            if (body != null && (body.contains("\"state\":\"done\"") || body.contains("\"state\":\"failed\""))) {
+            KeepAliveConnection.Answer answer = connection.get("/tasks/" + id + "?waitSeconds=30");
+            if (answer.status() != 200) {
+                throw new IOException("GET /tasks/" + id + " answered " + answer.status() + ": " + answer.body());
+            }
+            if (answer.body().contains("\"state\":\"done\"") || answer.body().contains("\"state\":\"failed\"")) {
                 return (System.nanoTime() - start) / 1000; // microseconds
             }
         }
