@@ -181,6 +181,47 @@ class SubmissionGuaranteesTest {
         assertThat(known).isEqualTo(2);
     }
 
+    @Test
+    void tasksAreListedWhileStatusesOutnumberOneDefaultGetChildrenAnswer() throws Exception {
+        // 60 000 names, more than ZooKeeper's default 1 MB answer carries: between two sweeps, or left by a burst
+        int statuses = 60_000;
+        zk.create("/status", new byte[0], org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                org.apache.zookeeper.CreateMode.PERSISTENT);
+        java.util.concurrent.CountDownLatch created = new java.util.concurrent.CountDownLatch(statuses);
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        java.time.Instant then = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        byte[] done = io.zootask.protocol.ProtocolCodec.encode(new io.zootask.protocol.TaskStatus(
+                io.zootask.protocol.TaskState.DONE, List.of("true"), 0, "", null, "w-1", 1, then, then, then, null,
+                null, null));
+        for (int i = 0; i < statuses; i++) {
+            zk.create(String.format("/status/task-%010d", i), done, org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    org.apache.zookeeper.CreateMode.PERSISTENT, (rc, path, ctx, name) -> {
+                        if (rc != 0) {
+                            failed.incrementAndGet();
+                        }
+                        created.countDown();
+                    }, null);
+        }
+        assertThat(created.await(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        assertThat(failed).hasValue(0);
+
+        Gateway gateway = cluster.gatewayAsShipped();
+        Gateway.Reply page = gateway.get("/tasks?limit=3");
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        assertThat(ids(page)).as(page.body()).containsExactly("task-0000059999", "task-0000059998", "task-0000059997");
+
+        // and the master cuts the list back to what one answer carries, newest kept
+        cluster.master("m", "zootask.master.retention.interval=500ms");
+        await().atMost(seconds(60)).until(() -> zk.exists("/status", false).getNumChildren() <= 40_000);
+        assertThat(zk.exists("/status/task-0000059999", false)).isNotNull();
+    }
+
+    private static List<String> ids(Gateway.Reply page) {
+        List<String> ids = new ArrayList<>();
+        page.json().get("items").forEach(item -> ids.add(item.get("id").asString()));
+        return ids;
+    }
+
     private static Gateway.Reply post(Gateway gateway, String key, String json) {
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -204,24 +204,31 @@ public class TaskService {
         Map<String, TaskState> states = new HashMap<>();
         try {
             zk.call(() -> {
-                put(states, client.getChildren().forPath(ZNodes.TASKS), TaskState.QUEUED);
-                for (String worker : client.getChildren().forPath(ZNodes.ASSIGN)) {
+                put(states, childrenOrNone(client, ZNodes.TASKS), TaskState.QUEUED);
+                for (String worker : childrenOrNone(client, ZNodes.ASSIGN)) {
                     try {
                         put(states, client.getChildren().forPath(ZNodes.ASSIGN + "/" + worker), TaskState.ASSIGNED);
                     } catch (KeeperException.NoNodeException | IllegalArgumentException gone) {
                         // the worker's parent was removed while we listed
                     }
                 }
-                put(states, client.getChildren().forPath(ZNodes.RUNNING), TaskState.RUNNING);
-                put(states, client.getChildren().forPath(ZNodes.STATUS), TaskState.DONE);
+                put(states, childrenOrNone(client, ZNodes.RUNNING), TaskState.RUNNING);
+                put(states, childrenOrNone(client, ZNodes.STATUS), TaskState.DONE);
                 return null;
             });
-        } catch (KeeperException.NoNodeException e) {
-            // no roots yet: nothing was ever submitted
         } catch (KeeperException e) {
             throw new IllegalStateException("listing tasks: " + e.code(), e);
         }
         return states;
+    }
+
+    /** A root nobody has created yet (no master has run, nothing was submitted) holds no tasks. */
+    private static List<String> childrenOrNone(CuratorFramework client, String root) throws Exception {
+        try {
+            return client.getChildren().forPath(root);
+        } catch (KeeperException.NoNodeException none) {
+            return List.of();
+        }
     }
 
     private static void put(Map<String, TaskState> states, List<String> ids, TaskState state) {
