@@ -55,6 +55,20 @@ final class Gateway {
         return post("/tasks", "application/json", body);
     }
 
+    /** POST /tasks with an {@code Idempotency-Key}. */
+    Reply postJson(String body, String idempotencyKey) {
+        return send(HttpRequest.newBuilder(URI.create(base() + "/tasks")).header("Content-Type", "application/json")
+                .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** The ids of a {@code GET /tasks} page, in its order, asserting the 200. */
+    static List<String> taskIds(Reply page) {
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        List<String> ids = new java.util.ArrayList<>();
+        page.json().get("items").forEach(item -> ids.add(item.get("id").asString()));
+        return ids;
+    }
+
     /** Submits and returns the new task's id, asserting the 202. */
     String submit(String json) {
         Reply reply = postJson(json);

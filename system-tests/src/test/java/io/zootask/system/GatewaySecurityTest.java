@@ -1,5 +1,6 @@
 package io.zootask.system;
 
+import static io.zootask.system.Gateway.taskIds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -157,11 +158,12 @@ class GatewaySecurityTest {
         assertProblem(others, 404, "no task with id '" + bobs + "'");
         assertThat(gateway.withKey(ALICE).get("/tasks/" + bobs + "?waitSeconds=1").status()).isEqualTo(404);
 
-        assertThat(ids(gateway.withKey(ALICE).get("/tasks?limit=50"))).contains(alices).doesNotContain(bobs, admins);
-        assertThat(ids(gateway.withKey(BOB).get("/tasks?limit=50"))).contains(bobs).doesNotContain(alices, admins);
+        assertThat(taskIds(gateway.withKey(ALICE).get("/tasks?limit=50"))).contains(alices)
+                .doesNotContain(bobs, admins);
+        assertThat(taskIds(gateway.withKey(BOB).get("/tasks?limit=50"))).contains(bobs).doesNotContain(alices, admins);
 
         for (String key : List.of(READER, ADMIN)) {
-            assertThat(ids(gateway.withKey(key).get("/tasks?limit=50"))).contains(alices, bobs, admins);
+            assertThat(taskIds(gateway.withKey(key).get("/tasks?limit=50"))).contains(alices, bobs, admins);
             Gateway.Reply read = gateway.withKey(key).get("/tasks/" + bobs);
             assertThat(read.status()).isEqualTo(200);
             assertThat(read.json().get("submittedBy").asString()).isEqualTo("bob");
@@ -223,20 +225,21 @@ class GatewaySecurityTest {
             }
             // newest first: the first page reads 3 of the admin's tasks, shows none of them, and points onward
             Gateway.Reply first = keyed.withKey(ALICE).get("/tasks?limit=50");
-            assertThat(ids(first)).isEmpty();
+            assertThat(taskIds(first)).isEmpty();
             assertThat(first.json().get("nextCursor").asString()).isEqualTo(admins.get(2));
             // following the cursors finds alice's task, and only hers
             List<String> seen = new ArrayList<>();
             String cursor = first.json().get("nextCursor").asString();
             for (int page = 0; page < 5 && cursor != null; page++) {
                 Gateway.Reply next = keyed.withKey(ALICE).get("/tasks?limit=50&cursor=" + cursor);
-                seen.addAll(ids(next));
+                seen.addAll(taskIds(next));
                 JsonNode nextCursor = next.json().get("nextCursor");
                 cursor = nextCursor == null || nextCursor.isNull() ? null : nextCursor.asString();
             }
             assertThat(seen).containsExactly(alices);
             // a caller who sees everything gets full pages as before
-            assertThat(ids(keyed.withKey(ADMIN).get("/tasks?limit=2"))).containsExactly(admins.get(4), admins.get(3));
+            assertThat(taskIds(keyed.withKey(ADMIN).get("/tasks?limit=2")))
+                    .containsExactly(admins.get(4), admins.get(3));
         }
     }
 
@@ -429,15 +432,6 @@ class GatewaySecurityTest {
         // no stack trace, no internal names
         assertThat(reply.body()).doesNotContain("Exception", "\tat ", "io.zootask.", "java.", "springframework",
                 "trace");
-    }
-
-    private static List<String> ids(Gateway.Reply page) {
-        assertThat(page.status()).as(page.body()).isEqualTo(200);
-        List<String> ids = new ArrayList<>();
-        for (JsonNode item : page.json().get("items")) {
-            ids.add(item.get("id").asString());
-        }
-        return ids;
     }
 
     private static String sha256(String key) {

@@ -1,13 +1,10 @@
 package io.zootask.system;
 
+import static io.zootask.system.Gateway.taskIds;
 import static io.zootask.system.ZootaskCluster.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -51,8 +48,8 @@ class SubmissionGuaranteesTest {
     void aRetriedPostWithTheSameIdempotencyKeyReturnsTheSameTask() throws Exception {
         Gateway gateway = cluster.gateway();
         String key = UUID.randomUUID().toString();
-        Gateway.Reply first = post(gateway, key, "{\"command\":[\"echo\",\"once\"]}");
-        Gateway.Reply again = post(gateway, key, "{\"command\":[\"echo\",\"once\"]}");
+        Gateway.Reply first = gateway.postJson("{\"command\":[\"echo\",\"once\"]}", key);
+        Gateway.Reply again = gateway.postJson("{\"command\":[\"echo\",\"once\"]}", key);
         assertThat(first.status()).isEqualTo(202);
         assertThat(again.status()).isEqualTo(202);
         String id = first.json().get("id").asString();
@@ -61,13 +58,13 @@ class SubmissionGuaranteesTest {
         assertThat(zk.getChildren("/tasks", false)).containsExactly(id);
         assertThat(zk.getChildren("/idempotency", false)).hasSize(1);
 
-        Gateway.Reply different = post(gateway, key, "{\"command\":[\"echo\",\"something else\"]}");
+        Gateway.Reply different = gateway.postJson("{\"command\":[\"echo\",\"something else\"]}", key);
         assertThat(different.status()).isEqualTo(422);
         assertThat(different.json().get("detail").asString()).contains("different request");
         assertThat(zk.getChildren("/tasks", false)).containsExactly(id);
 
         // another key is another task
-        assertThat(post(gateway, UUID.randomUUID().toString(), "{\"command\":[\"echo\",\"once\"]}").json()
+        assertThat(gateway.postJson("{\"command\":[\"echo\",\"once\"]}", UUID.randomUUID().toString()).json()
                 .get("id").asString()).isNotEqualTo(id);
     }
 
@@ -81,7 +78,7 @@ class SubmissionGuaranteesTest {
             for (int i = 0; i < 16; i++) {
                 ids.add(pool.submit(() -> {
                     while (true) {
-                        Gateway.Reply reply = post(gateway, key, "{\"command\":[\"true\"]}");
+                        Gateway.Reply reply = gateway.postJson("{\"command\":[\"true\"]}", key);
                         if (reply.status() == 202) {
                             return reply.json().get("id").asString();
                         }
@@ -124,14 +121,14 @@ class SubmissionGuaranteesTest {
         String key = UUID.randomUUID().toString();
         proxy.dropResponses();
         CompletableFuture<Gateway.Reply> reply = CompletableFuture.supplyAsync(
-                () -> post(gateway, key, "{\"command\":[\"echo\",\"reply lost\"]}"));
+                () -> gateway.postJson("{\"command\":[\"echo\",\"reply lost\"]}", key));
         await().atMost(seconds(10)).until(() -> !zk.getChildren("/tasks", false).isEmpty());
         proxy.heal();
         Gateway.Reply accepted = reply.get();
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         String id = accepted.json().get("id").asString();
         assertThat(zk.getChildren("/tasks", false)).containsExactly(id);
-        assertThat(post(gateway, key, "{\"command\":[\"echo\",\"reply lost\"]}").json().get("id").asString())
+        assertThat(gateway.postJson("{\"command\":[\"echo\",\"reply lost\"]}", key).json().get("id").asString())
                 .isEqualTo(id);
     }
 
@@ -169,7 +166,7 @@ class SubmissionGuaranteesTest {
         Gateway gateway = cluster.gateway();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(post(gateway, UUID.randomUUID().toString(), "{\"command\":[\"true\"]}").json().get("id")
+            ids.add(gateway.postJson("{\"command\":[\"true\"]}", UUID.randomUUID().toString()).json().get("id")
                     .asString());
         }
         // all five finish (nothing queued or assigned), and only the two newest statuses are kept
@@ -208,31 +205,11 @@ class SubmissionGuaranteesTest {
         Gateway gateway = cluster.gatewayAsShipped();
         Gateway.Reply page = gateway.get("/tasks?limit=3");
         assertThat(page.status()).as(page.body()).isEqualTo(200);
-        assertThat(ids(page)).as(page.body()).containsExactly("task-0000059999", "task-0000059998", "task-0000059997");
+        assertThat(taskIds(page)).containsExactly("task-0000059999", "task-0000059998", "task-0000059997");
 
         // and the master cuts the list back to what one answer carries, newest kept
         cluster.master("m", "zootask.master.retention.interval=500ms");
         await().atMost(seconds(60)).until(() -> zk.exists("/status", false).getNumChildren() <= 40_000);
         assertThat(zk.exists("/status/task-0000059999", false)).isNotNull();
-    }
-
-    private static List<String> ids(Gateway.Reply page) {
-        List<String> ids = new ArrayList<>();
-        page.json().get("items").forEach(item -> ids.add(item.get("id").asString()));
-        return ids;
-    }
-
-    private static Gateway.Reply post(Gateway gateway, String key, String json) {
-        try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(gateway.base() + "/tasks")).header("Content-Type", "application/json")
-                    .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Gateway.Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    response.headers().firstValue("Retry-After").orElse(null),
-                    response.headers().firstValue("Location").orElse(null), response.body());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

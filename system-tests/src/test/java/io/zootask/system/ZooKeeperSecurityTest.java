@@ -6,10 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.zootask.protocol.ZooKeeperAuth;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,8 +80,8 @@ class ZooKeeperSecurityTest {
 
         // the Idempotency-Key path writes with a multi on the raw handle: the same identity, the same ACL
         String key = "secured-" + UUID.randomUUID();
-        Gateway.Reply first = postWithKey(key, "{\"command\":[\"echo\",\"once\"]}");
-        Gateway.Reply again = postWithKey(key, "{\"command\":[\"echo\",\"once\"]}");
+        Gateway.Reply first = gateway.postJson("{\"command\":[\"echo\",\"once\"]}", key);
+        Gateway.Reply again = gateway.postJson("{\"command\":[\"echo\",\"once\"]}", key);
         assertThat(first.status()).isEqualTo(202);
         assertThat(again.json().get("id").asString()).isEqualTo(first.json().get("id").asString());
         assertThat(gateway.awaitFinished(first.json().get("id").asString(), seconds(30)).get("output").asString())
@@ -99,7 +95,7 @@ class ZooKeeperSecurityTest {
         String second = gateway.submit("{\"command\":[\"sleep\",\"30\"],\"timeoutSeconds\":5}");
         await().atMost(seconds(20)).until(() -> services.exists("/running/" + first, false) != null
                 && services.exists("/running/" + second, false) != null);
-        String queued = postWithKey("acl-" + UUID.randomUUID(), "{\"command\":[\"echo\",\"queued\"]}")
+        String queued = gateway.postJson("{\"command\":[\"echo\",\"queued\"]}", "acl-" + UUID.randomUUID())
                 .json().get("id").asString();
         String worker = services.getChildren("/workers", false).get(0);
 
@@ -229,18 +225,5 @@ class ZooKeeperSecurityTest {
             }
         }
         return acls;
-    }
-
-    private Gateway.Reply postWithKey(String key, String json) {
-        try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(gateway.base() + "/tasks")).header("Content-Type", "application/json")
-                    .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Gateway.Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    null, response.headers().firstValue("Location").orElse(null), response.body());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
