@@ -179,6 +179,20 @@ class SubmissionGuaranteesTest {
     }
 
     @Test
+    void aTaskThatVanishesDuringALongPollIsNotFoundWhenTheWaitEnds() throws Exception {
+        Gateway gateway = cluster.gateway();
+        String id = gateway.submit("{\"command\":[\"echo\",\"never runs\"]}"); // no master: it stays queued
+        CompletableFuture<Gateway.Reply> waited = CompletableFuture.supplyAsync(
+                () -> gateway.get("/tasks/" + id + "?waitSeconds=3"));
+        io.micrometer.core.instrument.MeterRegistry meters = gateway.app()
+                .getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        await().atMost(seconds(10)).until(() -> meters.get("zootask.gateway.longpolls.waiting").gauge().value() == 1);
+        zk.delete("/tasks/" + id, -1); // by hand, while the client waits
+
+        Gateway.assertProblem(waited.get(), 404, "no task with id '" + id + "'");
+    }
+
+    @Test
     void tasksAreListedWhileStatusesOutnumberOneDefaultGetChildrenAnswer() throws Exception {
         // 60 000 names, more than ZooKeeper's default 1 MB answer carries: between two sweeps, or left by a burst
         int statuses = 60_000;

@@ -13,6 +13,7 @@ import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskState;
 import io.zootask.protocol.ZNodes;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +30,11 @@ public class TaskService {
 
     /** Tasks remembered as created here: several seconds of submissions at full rate, a few MB. */
     private static final int RECENT_SUBMISSIONS = 16_384;
+    /**
+     * How long a remembered task may start a wait: its client polls at once. Older, it may have finished and been
+     * pruned since, and is looked up like any other.
+     */
+    private static final Duration RECENT_FOR = Duration.ofSeconds(60);
 
     private final ZooKeeperAccess zk;
     private final TaskReader reader;
@@ -132,7 +138,8 @@ public class TaskService {
      * the wait is read afresh.
      */
     public TaskView getToWaitFor(String id, Caller caller) {
-        Optional<TaskView> created = recent.find(id);
+        Optional<TaskView> created = recent.find(id)
+                .filter(task -> task.submittedAt().isAfter(clock.instant().minus(RECENT_FOR)));
         return created.isPresent() ? visible(created, id, caller) : get(id, caller);
     }
 

@@ -1,5 +1,6 @@
 package io.zootask.gateway.tasks;
 
+import io.zootask.gateway.errors.TaskNotFoundException;
 import io.zootask.gateway.zookeeper.ZooKeeperAccess;
 import io.zootask.protocol.ZNodes;
 import java.time.Duration;
@@ -92,7 +93,9 @@ public class TaskWaiter implements DisposableBean {
             return;
         }
         try {
-            result.setResult(reader.find(before.id()).orElse(before));
+            // gone meanwhile (pruned, or deleted by hand): not found, like any request for it from now on
+            reader.find(before.id()).ifPresentOrElse(result::setResult,
+                    () -> result.setErrorResult(new TaskNotFoundException(before.id())));
         } catch (RuntimeException e) {
             result.setResult(before);
         }
