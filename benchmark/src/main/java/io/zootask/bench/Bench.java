@@ -130,17 +130,17 @@ public final class Bench {
         List<ServiceProcess> workers = new ArrayList<>(List.of(worker(1), worker(2)));
         awaitTrue(() -> children("/workers") == 2 && zk.exists("/master", false) != null, Duration.ofSeconds(120));
         // JIT warm-up: the first few hundred tasks through cold JVMs measure the compiler, not the design
-        coordination(quick ? 1000 : 5000, null);
+        coordination(quick ? 1000 : 10000, null);
         coordination(quick ? 1000 : 10000, "coordination_tasks_per_s");
 
         log("3/6 end to end over HTTP: 64 clients POST then long-poll");
         start("gateway", "client-gateway", List.of("--zootask.gateway.max-queued=50000"), "-Xmx512m");
         awaitTrue(() -> httpStatus("/actuator/health/readiness") == 200, Duration.ofSeconds(120));
         httpCeiling(n(20000), 64);
-        // JIT warm-up for a fixed 90 s: the gateway's deep request path (Jetty, Spring Security, Spring MVC) runs at a
+        // JIT warm-up for a fixed 70 s: the gateway's deep request path (Jetty, Spring Security, Spring MVC) runs at a
         // fraction of its speed until C2 has compiled it, which here takes some 50 000 tasks; the rate climbs in
         // uneven steps (compilations take CPU from the load they speed up), so no plateau rule ends it reliably
-        long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(quick ? 10 : 90);
+        long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(quick ? 10 : 70);
         while (System.nanoTime() < warmUntil) {
             log(String.format("    warm-up round: %.0f tasks/s", endToEnd(n(5000), 64, false)));
         }
@@ -685,7 +685,9 @@ public final class Bench {
         return zk;
     }
 
+    private static final long STARTED = System.nanoTime();
+
     private static void log(String message) {
-        System.out.println("[bench] " + message);
+        System.out.printf("[bench %3d s] %s%n", (System.nanoTime() - STARTED) / 1_000_000_000L, message);
     }
 }
