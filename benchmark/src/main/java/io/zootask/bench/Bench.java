@@ -162,12 +162,11 @@ public final class Bench {
     private void coordination(int tasks, String figure) throws Exception {
         Stat before = zk.exists("/status", false);
         int finishedBefore = before == null ? 0 : before.getNumChildren();
-        byte[] data = "{\"command\":[\"zootask:noop\"]}".getBytes(StandardCharsets.UTF_8);
         Map<String, Double> cpuBefore = cpuSeconds();
         long start = System.nanoTime();
         CountDownLatch created = new CountDownLatch(tasks);
         for (int i = 0; i < tasks; i++) {
-            zk.create("/tasks/task-", data, ACL, CreateMode.PERSISTENT_SEQUENTIAL,
+            zk.create("/tasks/task-", NOOP_TASK, ACL, CreateMode.PERSISTENT_SEQUENTIAL,
                     (rc, path, ctx, name) -> created.countDown(), null);
         }
         created.await(2, TimeUnit.MINUTES);
@@ -308,11 +307,10 @@ public final class Bench {
             worker.terminate();
         }
         awaitTrue(() -> children("/workers") == 0, Duration.ofSeconds(60));
-        byte[] data = "{\"command\":[\"zootask:noop\"]}".getBytes(StandardCharsets.UTF_8);
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch created = new CountDownLatch(waiting);
         for (int i = 0; i < waiting; i++) {
-            zk.create("/tasks/task-", data, ACL, CreateMode.PERSISTENT_SEQUENTIAL,
+            zk.create("/tasks/task-", NOOP_TASK, ACL, CreateMode.PERSISTENT_SEQUENTIAL,
                     (rc, path, ctx, name) -> {
                         ids.add(name.substring("/tasks/".length()));
                         created.countDown();
@@ -369,7 +367,7 @@ public final class Bench {
         ServiceProcess leader = activeMaster().equals("m1") ? m1 : m2;
         long begin = System.nanoTime();
         leader.kill();
-        String id = submit(HttpClient.newHttpClient(), "{\"command\":[\"zootask:noop\"]}");
+        String id = submit(http, new String(NOOP_TASK, StandardCharsets.UTF_8));
         awaitTrue(() -> !"queued".equals(state(id)), Duration.ofSeconds(60));
         figures.put("failover_master_kill_s", (System.nanoTime() - begin) / 1e9);
         ServiceProcess restarted = start(leader.name, "master-service",
@@ -381,12 +379,12 @@ public final class Bench {
                 : (leader == m1 ? m2 : m1);
         begin = System.nanoTime();
         active.terminate();
-        String id2 = submit(HttpClient.newHttpClient(), "{\"command\":[\"zootask:noop\"]}");
+        String id2 = submit(http, new String(NOOP_TASK, StandardCharsets.UTF_8));
         awaitTrue(() -> !"queued".equals(state(id2)), Duration.ofSeconds(60));
         figures.put("failover_master_term_s", (System.nanoTime() - begin) / 1e9);
 
         // worker kill -9 until its task runs elsewhere
-        String sleeper = submit(HttpClient.newHttpClient(), "{\"command\":[\"sleep\",\"60\"]}");
+        String sleeper = submit(http, "{\"command\":[\"sleep\",\"60\"]}");
         awaitTrue(() -> "running".equals(state(sleeper)), Duration.ofSeconds(30));
         String runningOn = field(get("/tasks/" + sleeper), "worker");
         ServiceProcess victim = runningOn.startsWith("w1") ? workers.get(0) : workers.get(1);
