@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
@@ -48,8 +49,11 @@ class GarbageTest {
         create(zk, "/tasks/task-with-children/status", "computed-result".getBytes(StandardCharsets.UTF_8));
         create(zk, "/tasks/with space", "echo odd name".getBytes(StandardCharsets.UTF_8));
         create(zk, "/workers/persistent-junk", "{\"slots\":1000}".getBytes(StandardCharsets.UTF_8));
-        create(zk, "/assign/nobody", new byte[0]);
-        create(zk, "/assign/nobody/task-9999999990", noise);
+        // in one transaction: the master removes the empty parent of a worker that is not there as soon as it sees it
+        zk.multi(List.of(
+                Op.create("/assign/nobody", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                Op.create("/assign/nobody/task-9999999990", noise, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.PERSISTENT)));
         create(zk, "/assign/empty-ghost", new byte[0]);
         create(zk, "/assign/w-1/task-9999999991", "{\"command\":".getBytes(StandardCharsets.UTF_8));
         create(zk, "/status/task-9999999992", noise);
