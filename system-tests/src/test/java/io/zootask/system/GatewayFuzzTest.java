@@ -195,7 +195,12 @@ class GatewayFuzzTest {
         Gateway gateway = request.open() ? open : keyed;
         int port = Integer.parseInt(ZootaskCluster.port(gateway.app()));
         Snapshot before = Snapshot.of(zk);
-        RawHttp.Response response = RawHttp.exchange(port, request.bytes(port), Duration.ofSeconds(30));
+        RawHttp.Response response;
+        try {
+            response = RawHttp.exchange(port, request.bytes(port), Duration.ofSeconds(30));
+        } catch (java.io.IOException unanswered) {
+            throw new AssertionError("no answer to " + request, unanswered);
+        }
         int status = response.status();
         String body = response.bodyText();
         String what = request + "\n  answered " + status + " " + response.headers() + "\n  " + abbreviate(body, 600);

@@ -44,6 +44,7 @@ final class RawHttp {
      * whole body (413) and closes is still heard.
      */
     static Response exchange(int port, byte[] request, Duration timeout) throws IOException {
+        long start = System.nanoTime();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout((int) timeout.toMillis());
@@ -79,7 +80,14 @@ final class RawHttp {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return parse(received.toByteArray());
+            try {
+                return parse(received.toByteArray());
+            } catch (IOException incomplete) {
+                // how and when the server ended the exchange tells an idle timeout from an abort
+                throw new IOException(incomplete.getMessage() + " (the server closed the connection after "
+                        + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms; the request was "
+                        + (writer.isAlive() ? "still being written" : "written") + ")", incomplete);
+            }
         }
     }
 
