@@ -192,8 +192,8 @@ class GatewaySecurityTest {
             assertThat(keyed.withKey(BOB).get("/tasks/" + id).status()).isEqualTo(404);
             assertThat(keyed.withKey(BOB).get("/tasks/" + id + "?waitSeconds=1").status()).isEqualTo(404);
 
-            // A long-poll's answer is written by a second (async) dispatch, which the security chain does not run
-            // again: it still carries the headers the first dispatch set, like any other answer.
+            // A long-poll's answer is written after its request left the security chain, from the thread that saw
+            // the task finish: it still carries the headers the chain set, like any other answer.
             String next = keyed.withKey(ALICE).submit("{\"command\":[\"sleep\",\"1\"]}");
             HttpResponse<String> waited = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                             keyed.base() + "/tasks/" + next + "?waitSeconds=30"))

@@ -193,6 +193,47 @@ class SubmissionGuaranteesTest {
     }
 
     @Test
+    void aLongPollAnsweredWhileWaitingIsTheSameDocumentAsAPlainGet() throws Exception {
+        Gateway gateway = cluster.gateway();
+        String id = gateway.submit("{\"command\":[\"echo\",\"waited for\"],\"timeoutSeconds\":30}");
+        CompletableFuture<Gateway.Reply> waited = CompletableFuture.supplyAsync(
+                () -> gateway.get("/tasks/" + id + "?waitSeconds=30"));
+        io.micrometer.core.instrument.MeterRegistry meters = gateway.app()
+                .getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        await().atMost(seconds(10)).until(() -> meters.get("zootask.gateway.longpolls.waiting").gauge().value() == 1);
+        cluster.master("m1"); // it was queued while the poll started: the answer comes from the wait
+        cluster.worker("w", 1);
+
+        Gateway.Reply answer = waited.get();
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.json().get("state").asString()).isEqualTo("done");
+        assertThat(answer.json().get("output").asString()).isEqualTo("waited for\n");
+        Gateway.Reply plain = gateway.get("/tasks/" + id);
+        assertThat(answer.body()).isEqualTo(plain.body());
+        assertThat(answer.contentType()).isEqualTo(plain.contentType());
+        await().atMost(seconds(10)).until(() -> meters.get("zootask.gateway.longpolls.waiting").gauge().value() == 0);
+    }
+
+    @Test
+    void aLongPollWhoseClientLeftStillEnds() throws Exception {
+        Gateway gateway = cluster.gateway();
+        String id = gateway.submit("{\"command\":[\"echo\",\"nobody waits\"]}"); // no master: it stays queued
+        int port = Integer.parseInt(ZootaskCluster.port(gateway.app()));
+        io.micrometer.core.instrument.MeterRegistry meters = gateway.app()
+                .getBean(io.micrometer.core.instrument.MeterRegistry.class);
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+            client.getOutputStream().write(("GET /tasks/" + id + "?waitSeconds=2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            await().atMost(seconds(10)).until(() -> meters.get("zootask.gateway.longpolls.waiting").gauge().value()
+                    == 1);
+        } // gone before the answer
+
+        // the wait ends on time all the same: nothing stays parked for a client that is not there
+        await().atMost(seconds(10)).until(() -> meters.get("zootask.gateway.longpolls.waiting").gauge().value() == 0);
+        assertThat(gateway.get("/tasks/" + id + "?waitSeconds=1").json().get("state").asString()).isEqualTo("queued");
+    }
+
+    @Test
     void tasksAreListedWhileStatusesOutnumberOneDefaultGetChildrenAnswer() throws Exception {
         // 60 000 names, more than ZooKeeper's default 1 MB answer carries: between two sweeps, or left by a burst
         int statuses = 60_000;

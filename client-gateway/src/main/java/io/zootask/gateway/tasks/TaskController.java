@@ -11,6 +11,7 @@ import io.zootask.gateway.GatewayProperties;
 import io.zootask.gateway.errors.InvalidRequestException;
 import io.zootask.gateway.security.Caller;
 import io.zootask.protocol.ProtocolCodec;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
@@ -26,7 +27,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 
 @RestController
 // Answers are JSON, declared here so that a request whose Accept header excludes JSON is refused (406) before the
@@ -109,17 +109,25 @@ class TaskController {
                     + " current state when the wait is over. A key with only the submit role gets 404 for a task"
                     + " another key submitted.")
     @GetMapping("/{id}")
-    DeferredResult<TaskView> get(
+    ResponseEntity<TaskView> get(
             @Parameter(example = "task-0000000000") @PathVariable String id,
             @Parameter(description = "0 to 60", example = "30") @RequestParam(required = false) Integer waitSeconds,
-            @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+            @Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+            HttpServletRequest request) {
         long max = limits.maxWait().toSeconds();
         if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > max)) {
             throw new InvalidRequestException("waitSeconds must be between 0 and " + max);
         }
         Duration wait = Duration.ofSeconds(waitSeconds == null ? 0 : waitSeconds);
-        TaskView current = wait.isZero() ? tasks.get(id, known(caller)) : tasks.getToWaitFor(id, known(caller));
-        return waiter.await(current, wait);
+        if (wait.isZero()) {
+            return ResponseEntity.ok(tasks.get(id, known(caller)));
+        }
+        TaskView current = tasks.getToWaitFor(id, known(caller));
+        if (current.state().isTerminal()) {
+            return ResponseEntity.ok(current);
+        }
+        waiter.await(current, wait, request);
+        return null; // answered by the waiter, asynchronously
     }
 
     @Operation(summary = "List tasks, newest first",

@@ -1,103 +1,121 @@
 package io.zootask.gateway.tasks;
 
-import io.zootask.gateway.errors.TaskNotFoundException;
 import io.zootask.gateway.zookeeper.ZooKeeperAccess;
 import io.zootask.protocol.ZNodes;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
-import org.springframework.web.context.request.async.DeferredResult;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Long-polls a task: answers when {@code /status/<id>} appears, told by a ZooKeeper watch on that znode, or with the
  * current state when the wait is over. A waiting request holds no thread (async servlet): only a watch, a
- * {@link DeferredResult} and a timer entry, so one gateway holds thousands of them.
+ * {@link LongPoll} and a timer entry, so one gateway holds thousands of them.
  */
 @Component
 public class TaskWaiter implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(TaskWaiter.class);
+    /** The servlet container's own timeout comes this long after the wait: a safety net, our timer answers first. */
+    private static final Duration CONTAINER_GRACE = Duration.ofSeconds(10);
 
     private final ZooKeeperAccess zk;
     private final TaskReader reader;
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("longpoll-timer"));
+    private final JsonMapper json;
+    private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, daemon("longpoll-timer"));
     // Reads that complete waiters run here, not on ZooKeeper's single event thread.
     private final ExecutorService completions = Executors.newFixedThreadPool(4, daemon("longpoll-complete"));
 
     private final AtomicInteger waiting = new AtomicInteger();
 
-    public TaskWaiter(ZooKeeperAccess zk, TaskReader reader, io.micrometer.core.instrument.MeterRegistry meters) {
+    public TaskWaiter(ZooKeeperAccess zk, TaskReader reader, JsonMapper json,
+                      io.micrometer.core.instrument.MeterRegistry meters) {
         this.zk = zk;
         this.reader = reader;
+        this.json = json;
+        timers.setRemoveOnCancelPolicy(true);
         meters.gauge("zootask.gateway.longpolls.waiting", waiting);
     }
 
-    public DeferredResult<TaskView> await(TaskView current, Duration wait) {
-        // The servlet timeout is a safety net only; our own timer answers first with the current state.
-        DeferredResult<TaskView> result = new DeferredResult<>(wait.toMillis() + 10_000);
-        if (current.state().isTerminal() || wait.isZero()) {
-            result.setResult(current);
-            return result;
-        }
+    /**
+     * Puts {@code request} in async mode and answers it when the task finishes, or with its state when {@code wait}
+     * is over. {@code current} is the task as it stands now, not finished.
+     */
+    void await(TaskView current, Duration wait, HttpServletRequest request) {
+        waiting.incrementAndGet();
+        // the timer goes as soon as the poll is answered: left for the whole wait, every answered poll of the last
+        // waitSeconds stayed reachable from the timer queue (tens of thousands under load, kept alive by the GC)
+        AtomicReference<Future<?>> timer = new AtomicReference<>();
+        LongPoll poll = LongPoll.start(request, wait.plus(CONTAINER_GRACE), json, () -> {
+            waiting.decrementAndGet();
+            cancel(timer.get());
+        });
         String id = current.id();
         String statusPath = ZNodes.status(id);
-        waiting.incrementAndGet();
-        result.onCompletion(waiting::decrementAndGet);
         CuratorFramework client = zk.client();
         Watcher watcher = event -> {
             if (event.getType() == Watcher.Event.EventType.NodeCreated
                     || event.getType() == Watcher.Event.EventType.NodeDataChanged) {
-                completions.execute(() -> answerIfFinished(result, id));
+                completions.execute(() -> answerIfFinished(poll, id));
             }
         };
+        poll.onContainerTimeout(() -> current);
         try {
             client.checkExists().usingWatcher(watcher).inBackground((c, event) -> {
                 if (event.getStat() != null) {
-                    completions.execute(() -> answerIfFinished(result, id)); // finished before the watch was set
+                    completions.execute(() -> answerIfFinished(poll, id)); // finished before the watch was set
                 }
             }).forPath(statusPath);
         } catch (Exception e) {
             log.debug("cannot watch {}: {}", statusPath, e.toString());
-            result.setResult(current);
-            return result;
+            poll.answer(current);
+            return;
         }
-        timers.schedule(() -> completions.execute(() -> answerWithCurrent(result, current, client, watcher,
-                statusPath)), wait.toMillis(), TimeUnit.MILLISECONDS);
-        result.onTimeout(() -> result.setResult(current));
-        return result;
+        timer.set(timers.schedule(() -> completions.execute(() -> answerWithCurrent(poll, current, client, watcher,
+                statusPath)), wait.toMillis(), TimeUnit.MILLISECONDS));
+        if (poll.hasEnded()) {
+            cancel(timer.get()); // answered before there was a timer to cancel
+        }
     }
 
-    private void answerIfFinished(DeferredResult<TaskView> result, String id) {
-        if (result.isSetOrExpired()) {
+    private static void cancel(Future<?> timer) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    private void answerIfFinished(LongPoll poll, String id) {
+        if (poll.isAnswered()) {
             return;
         }
         try {
-            reader.finished(id).ifPresent(result::setResult);
+            reader.finished(id).ifPresent(poll::answer);
         } catch (RuntimeException e) {
             log.debug("reading the status of {}: {}", id, e.toString());
         }
     }
 
-    private void answerWithCurrent(DeferredResult<TaskView> result, TaskView before, CuratorFramework client,
-                                   Watcher watcher, String statusPath) {
-        if (result.isSetOrExpired()) {
-            return;
-        }
-        try {
-            // gone meanwhile (pruned, or deleted by hand): not found, like any request for it from now on
-            reader.find(before.id()).ifPresentOrElse(result::setResult,
-                    () -> result.setErrorResult(new TaskNotFoundException(before.id())));
-        } catch (RuntimeException e) {
-            result.setResult(before);
+    private void answerWithCurrent(LongPoll poll, TaskView before, CuratorFramework client, Watcher watcher,
+                                   String statusPath) {
+        if (!poll.isAnswered()) {
+            try {
+                // gone meanwhile (pruned, or deleted by hand): not found, like any request for it from now on
+                reader.find(before.id()).ifPresentOrElse(poll::answer, () -> poll.notFound(before.id()));
+            } catch (RuntimeException e) {
+                poll.answer(before);
+            }
         }
         try {
             // ZooKeeper 3.6+: drop the watch so an abandoned wait leaves nothing behind on the server.
