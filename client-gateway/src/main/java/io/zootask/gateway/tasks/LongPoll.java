@@ -1,6 +1,7 @@
 package io.zootask.gateway.tasks;
 
 import io.zootask.gateway.errors.ProblemResponses;
+import io.zootask.gateway.errors.TaskNotFoundException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -11,7 +12,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class LongPoll implements AsyncListener {
 
-    static final String ATTRIBUTE = LongPoll.class.getName();
+    private static final String ATTRIBUTE = LongPoll.class.getName();
 
     private final AsyncContext async;
     private final JsonMapper json;
@@ -38,7 +38,7 @@ final class LongPoll implements AsyncListener {
     private final AtomicReference<Runnable> answer = new AtomicReference<>();
     private final AtomicBoolean dispatchReturned = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private volatile Supplier<TaskView> onTimeout = () -> null;
+    private volatile TaskView onTimeout;
 
     private LongPoll(AsyncContext async, JsonMapper json, Runnable onEnd) {
         this.async = async;
@@ -60,7 +60,7 @@ final class LongPoll implements AsyncListener {
     }
 
     /** What to answer if the container's timeout fires before the waiter answered. */
-    void onContainerTimeout(Supplier<TaskView> current) {
+    void onContainerTimeout(TaskView current) {
         this.onTimeout = current;
     }
 
@@ -80,8 +80,8 @@ final class LongPoll implements AsyncListener {
     }
 
     /** Answers 404 as a problem, unless answered already: the task is gone (pruned, deleted by hand). */
-    void notFound(String taskId) {
-        if (answer.compareAndSet(null, () -> writeNotFound(taskId))) {
+    void notFound(TaskNotFoundException gone) {
+        if (answer.compareAndSet(null, () -> writeNotFound(gone))) {
             writeSoon();
         }
     }
@@ -137,11 +137,10 @@ final class LongPoll implements AsyncListener {
         }
     }
 
-    private void writeNotFound(String taskId) {
+    private void writeNotFound(TaskNotFoundException gone) {
         try {
             ProblemResponses.write((HttpServletRequest) async.getRequest(), (HttpServletResponse) async.getResponse(),
-                    HttpServletResponse.SC_NOT_FOUND, "task-not-found", "Task not found",
-                    "no task with id '" + taskId + "'");
+                    HttpServletResponse.SC_NOT_FOUND, "task-not-found", "Task not found", gone.getMessage());
         } catch (IOException clientGone) {
             // nobody left to answer
         }
@@ -149,7 +148,7 @@ final class LongPoll implements AsyncListener {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        TaskView current = onTimeout.get();
+        TaskView current = onTimeout;
         if (current != null) {
             answer(current);
         }

@@ -1,5 +1,6 @@
 package io.zootask.gateway.tasks;
 
+import io.zootask.gateway.errors.TaskNotFoundException;
 import io.zootask.gateway.zookeeper.ZooKeeperAccess;
 import io.zootask.protocol.ZNodes;
 import jakarta.servlet.http.HttpServletRequest;
@@ -71,7 +72,7 @@ public class TaskWaiter implements DisposableBean {
                 completions.execute(() -> answerIfFinished(poll, id));
             }
         };
-        poll.onContainerTimeout(() -> current);
+        poll.onContainerTimeout(current);
         try {
             client.checkExists().usingWatcher(watcher).inBackground((c, event) -> {
                 if (event.getStat() != null) {
@@ -112,7 +113,7 @@ public class TaskWaiter implements DisposableBean {
         if (!poll.isAnswered()) {
             try {
                 // gone meanwhile (pruned, or deleted by hand): not found, like any request for it from now on
-                reader.find(before.id()).ifPresentOrElse(poll::answer, () -> poll.notFound(before.id()));
+                reader.find(before.id()).ifPresentOrElse(poll::answer, () -> poll.notFound(new TaskNotFoundException(before.id())));
             } catch (RuntimeException e) {
                 poll.answer(before);
             }
