@@ -380,7 +380,7 @@ public final class Bench {
         ServiceProcess leader = activeMaster().equals("m1") ? m1 : m2;
         long begin = System.nanoTime();
         leader.kill();
-        String id = submit(http, new String(NOOP_TASK, StandardCharsets.UTF_8));
+        String id = submit(http, NOOP_JSON);
         awaitTrue(() -> !"queued".equals(state(id)), Duration.ofSeconds(60));
         figures.put("failover_master_kill_s", (System.nanoTime() - begin) / 1e9);
         ServiceProcess restarted = start(leader.name, "master-service",
@@ -392,7 +392,7 @@ public final class Bench {
                 : (leader == m1 ? m2 : m1);
         begin = System.nanoTime();
         active.terminate();
-        String id2 = submit(http, new String(NOOP_TASK, StandardCharsets.UTF_8));
+        String id2 = submit(http, NOOP_JSON);
         awaitTrue(() -> !"queued".equals(state(id2)), Duration.ofSeconds(60));
         figures.put("failover_master_term_s", (System.nanoTime() - begin) / 1e9);
 
@@ -544,7 +544,8 @@ public final class Bench {
         }
     }
 
-    private static final byte[] NOOP_TASK = "{\"command\":[\"zootask:noop\"]}".getBytes(StandardCharsets.UTF_8);
+    private static final String NOOP_JSON = "{\"command\":[\"zootask:noop\"]}";
+    private static final byte[] NOOP_TASK = NOOP_JSON.getBytes(StandardCharsets.UTF_8);
 
     /** POST a no-op task, then long-poll it until it has finished: the microseconds in between. */
     private static long submitAndWait(KeepAliveConnection connection) throws IOException {

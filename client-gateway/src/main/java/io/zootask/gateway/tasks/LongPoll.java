@@ -38,30 +38,29 @@ final class LongPoll implements AsyncListener {
     private final AtomicReference<Runnable> answer = new AtomicReference<>();
     private final AtomicBoolean dispatchReturned = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private volatile TaskView onTimeout;
+    /** What to answer if the container's timeout fires before the waiter answered: the task as the wait began. */
+    private final TaskView atStart;
 
-    private LongPoll(AsyncContext async, JsonMapper json, Runnable onEnd) {
+    private LongPoll(AsyncContext async, JsonMapper json, TaskView atStart, Runnable onEnd) {
         this.async = async;
         this.json = json;
+        this.atStart = atStart;
         this.onEnd = onEnd;
     }
 
     /**
      * Puts the request in async mode. {@code timeout} is the servlet container's safety net only: the waiter answers
-     * first. {@code onEnd} runs once, however the poll ends (answered, timed out, client gone).
+     * first, and should it not, the container's timeout answers {@code current}. {@code onEnd} runs once, however the
+     * poll ends (answered, timed out, client gone).
      */
-    static LongPoll start(HttpServletRequest request, Duration timeout, JsonMapper json, Runnable onEnd) {
+    static LongPoll start(HttpServletRequest request, TaskView current, Duration timeout, JsonMapper json,
+                          Runnable onEnd) {
         AsyncContext async = request.startAsync();
         async.setTimeout(timeout.toMillis());
-        LongPoll poll = new LongPoll(async, json, onEnd);
+        LongPoll poll = new LongPoll(async, json, current, onEnd);
         async.addListener(poll);
         request.setAttribute(ATTRIBUTE, poll);
         return poll;
-    }
-
-    /** What to answer if the container's timeout fires before the waiter answered. */
-    void onContainerTimeout(TaskView current) {
-        this.onTimeout = current;
     }
 
     boolean hasEnded() {
@@ -148,10 +147,7 @@ final class LongPoll implements AsyncListener {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        TaskView current = onTimeout;
-        if (current != null) {
-            answer(current);
-        }
+        answer(atStart);
         dispatchReturned(); // a timeout comes after the dispatch; whatever happens, the request ends here
         end();
     }

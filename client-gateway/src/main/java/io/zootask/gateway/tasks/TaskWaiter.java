@@ -59,7 +59,7 @@ public class TaskWaiter implements DisposableBean {
         // the timer goes as soon as the poll is answered: left for the whole wait, every answered poll of the last
         // waitSeconds stayed reachable from the timer queue (tens of thousands under load, kept alive by the GC)
         AtomicReference<Future<?>> timer = new AtomicReference<>();
-        LongPoll poll = LongPoll.start(request, wait.plus(CONTAINER_GRACE), json, () -> {
+        LongPoll poll = LongPoll.start(request, current, wait.plus(CONTAINER_GRACE), json, () -> {
             waiting.decrementAndGet();
             cancel(timer.get());
         });
@@ -72,7 +72,6 @@ public class TaskWaiter implements DisposableBean {
                 completions.execute(() -> answerIfFinished(poll, id));
             }
         };
-        poll.onContainerTimeout(current);
         try {
             client.checkExists().usingWatcher(watcher).inBackground((c, event) -> {
                 if (event.getStat() != null) {
@@ -113,7 +112,8 @@ public class TaskWaiter implements DisposableBean {
         if (!poll.isAnswered()) {
             try {
                 // gone meanwhile (pruned, or deleted by hand): not found, like any request for it from now on
-                reader.find(before.id()).ifPresentOrElse(poll::answer, () -> poll.notFound(new TaskNotFoundException(before.id())));
+                reader.find(before.id()).ifPresentOrElse(poll::answer,
+                        () -> poll.notFound(new TaskNotFoundException(before.id())));
             } catch (RuntimeException e) {
                 poll.answer(before);
             }
