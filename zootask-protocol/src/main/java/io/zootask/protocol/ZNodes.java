@@ -40,8 +40,9 @@ public final class ZNodes {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,200}");
 
     /**
-     * Queue order: by ZooKeeper's sequence suffix (the last 10 digits of a sequential name), then by name, so tasks
-     * created by hand with another prefix ({@code /tasks/client1-0000000003}) still sort oldest first.
+     * Queue order: by ZooKeeper's sequence suffix ({@link #sequenceOf}), then by name, so tasks created by hand with
+     * another prefix ({@code /tasks/client1-0000000003}) still sort oldest first, and so do tasks created after the
+     * parent's counter passed 2^31 ({@code task--2147483648} comes after {@code task-2147483647}).
      */
     public static final Comparator<String> TASK_ORDER =
             Comparator.comparingLong(ZNodes::sequenceOf).thenComparing(Comparator.naturalOrder());
@@ -88,6 +89,17 @@ public final class ZNodes {
         }
     }
 
+    /**
+     * A child of {@code parent} whose name came from ZooKeeper itself (a getChildren answer), so it may be any name
+     * ZooKeeper allows, not only the ones zootask makes: only a name that would leave its parent is refused.
+     */
+    public static String childOf(String parent, String name) {
+        if (name == null || name.isEmpty() || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("not a child name: " + name);
+        }
+        return parent.equals("/") ? "/" + name : parent + "/" + name;
+    }
+
     /** The last segment of a path: {@code /tasks/task-0000000001 -> task-0000000001}. */
     public static String nameOf(String path) {
         return path.substring(path.lastIndexOf('/') + 1);
@@ -110,15 +122,36 @@ public final class ZNodes {
         return name;
     }
 
-    /** The sequence number ZooKeeper appended to a sequential name, or {@link Long#MAX_VALUE} if there is none. */
+    /**
+     * The sequence number ZooKeeper appended to a sequential name, as an unsigned position in creation order, or
+     * {@link Long#MAX_VALUE} if there is none.
+     *
+     * <p>ZooKeeper appends its parent's counter, a signed 32-bit int, as {@code %010d}: ten digits up to 2^31 - 1,
+     * then, once the counter wraps, negative numbers ({@code -2147483648} up to {@code -000000001}). Read as unsigned,
+     * the wrapped numbers come after every earlier one, so creation order holds for 2^32 creations in a parent. A
+     * {@code -} before ten digits is a sign when the prefix itself ends in {@code -} (ours, {@code task-}, gives
+     * {@code task--2147483648}) or when the digits exceed 2^31 - 1; a foreign prefix such as {@code job} followed by
+     * a wrapped number ({@code job-1500000000}) cannot be told from {@code job-} + 1500000000, and reads as the latter.
+     */
     public static long sequenceOf(String name) {
         int digits = 0;
         for (int i = name.length() - 1; i >= 0 && Character.isDigit(name.charAt(i)) && digits < 10; i--) {
             digits++;
         }
+        int start = name.length() - digits;
+        boolean minus = start > 0 && name.charAt(start - 1) == '-';
+        if (digits == 9 && minus) {
+            return Integer.toUnsignedLong(-Integer.parseInt(name.substring(start)));  // -000000001 .. -999999999
+        }
         if (digits < 10) {
             return Long.MAX_VALUE;
         }
-        return Long.parseLong(name.substring(name.length() - 10));
+        long value = Long.parseLong(name.substring(start));
+        boolean signed = minus && value >= 1_000_000_000L
+                && (value > Integer.MAX_VALUE || (start > 1 && name.charAt(start - 2) == '-'));
+        if (signed && value <= -(long) Integer.MIN_VALUE) {
+            return Integer.toUnsignedLong((int) -value);  // -1000000000 .. -2147483648
+        }
+        return value;
     }
 }
