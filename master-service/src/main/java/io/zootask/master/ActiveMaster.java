@@ -5,19 +5,22 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.master.assignment.AssignmentPlanner;
 import io.zootask.master.assignment.ClusterModel;
 import io.zootask.master.assignment.FencedWriter;
+import io.zootask.master.assignment.UnassignableTasks;
+import io.zootask.master.recovery.AssignParentGrace;
 import io.zootask.protocol.MalformedDataException;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskStatus;
-import io.zootask.protocol.Transactions;
 import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
@@ -43,6 +46,12 @@ public final class ActiveMaster implements ConnectionStateListener {
     private static final List<String> WATCHED = List.of(ZNodes.WORKERS, ZNodes.TASKS, ZNodes.ASSIGN, ZNodes.RUNNING);
     /** Assignments per transaction: large enough to amortise the disk sync, far below ZooKeeper's 1 MB request. */
     private static final int BATCH = 100;
+    /**
+     * What an assignment's transaction adds to the task's data (the fence and worker checks, the paths, the ACLs,
+     * the headers), rounded up generously: a task whose data comes closer than this to ZooKeeper's request limit
+     * cannot be assigned, because the server would drop the connection on the oversized request.
+     */
+    static final int ASSIGNMENT_OVERHEAD_BYTES = 1024;
 
     private final CuratorFramework client;
     private final FencedWriter writer;
@@ -50,29 +59,45 @@ public final class ActiveMaster implements ConnectionStateListener {
     private final int defaultMaxAttempts;
     private final Clock clock;
     private final ClusterModel model = new ClusterModel();
-    private final ExecutorService thread;
+    private final ScheduledExecutorService thread;
     private final Watcher watcher = this::onEvent;
     private final Counter assignedCounter;
     private final Counter requeuedCounter;
     private final Counter failedCounter;
     private final AtomicInteger queueDepth;
+    private final AssignParentGrace parentGrace;
+    private final UnassignableTasks unassignable;
+    private final int maxRequestBytes;
     private volatile boolean suspended;
     private volatile long sessionId; // the session this term's writes belong to
     private volatile boolean stopped;
     private boolean reconcileQueued;
 
-    public ActiveMaster(CuratorFramework client, String leadershipPath, String masterId, int defaultMaxAttempts,
+    /**
+     * What an active master needs to know beyond the cluster's znodes.
+     *
+     * @param defaultMaxAttempts executions a task may lose to dead workers, unless it says otherwise
+     * @param assignParentGrace  how long an empty {@code /assign/<w>} without its worker is left alone
+     * @param maxRequestBytes    the largest request the ZooKeeper servers accept (their {@code jute.maxbuffer})
+     */
+    public record Settings(int defaultMaxAttempts, Duration assignParentGrace, int maxRequestBytes) {
+    }
+
+    public ActiveMaster(CuratorFramework client, String leadershipPath, String masterId, Settings settings,
                         Clock clock, MeterRegistry meters, AtomicInteger queueDepth) {
         this.client = client;
         this.writer = new FencedWriter(client, leadershipPath);
         this.masterId = masterId;
-        this.defaultMaxAttempts = defaultMaxAttempts;
+        this.defaultMaxAttempts = settings.defaultMaxAttempts();
         this.clock = clock;
         this.queueDepth = queueDepth;
         this.assignedCounter = meters.counter("zootask.master.tasks.assigned");
         this.requeuedCounter = meters.counter("zootask.master.tasks.requeued");
         this.failedCounter = meters.counter("zootask.master.tasks.failed");
-        this.thread = Executors.newSingleThreadExecutor(r -> {
+        this.parentGrace = new AssignParentGrace(settings.assignParentGrace(), clock);
+        this.unassignable = new UnassignableTasks(client, writer, model, masterId, clock, meters);
+        this.maxRequestBytes = settings.maxRequestBytes();
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "active-master");
             t.setDaemon(true);
             return t;
@@ -261,7 +286,9 @@ public final class ActiveMaster implements ConnectionStateListener {
     }
 
     private void recoverOrphans() {
-        for (Map.Entry<String, List<String>> orphan : model.orphanedAssignments().entrySet()) {
+        Map<String, List<String>> orphans = model.orphanedAssignments();
+        Set<String> ownerlessEmpty = new java.util.HashSet<>();
+        for (Map.Entry<String, List<String>> orphan : orphans.entrySet()) {
             String worker = orphan.getKey();
             boolean pending = false;
             for (String task : orphan.getValue()) {
@@ -271,17 +298,37 @@ public final class ActiveMaster implements ConnectionStateListener {
                 }
                 requeue(worker, task);
             }
-            if (!pending) {
-                try {
-                    writer.removeAssignmentParent(worker);
-                    model.removeAssignmentParent(worker);
-                    log.info("removed the assignments of departed worker {}", worker);
-                } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException e) {
-                    // already gone, or a requeue above failed and left something: the next event retries
-                } catch (Exception e) {
-                    log.warn("cannot remove /assign/{}: {}", worker, e.toString());
-                }
+            if (!pending && model.assignmentsOf(worker) == 0) {
+                ownerlessEmpty.add(worker);
             }
+        }
+        parentGrace.retainOnly(ownerlessEmpty);
+        for (String worker : ownerlessEmpty) {
+            if (parentGrace.expired(worker)) {
+                removeAssignParent(worker);
+            }
+        }
+        parentGrace.untilNextExpiry().ifPresent(wait -> submitLater(this::scheduleReconcile, wait));
+    }
+
+    /** Fenced, and refused if the worker registered meanwhile: see {@link FencedWriter#removeAssignmentParent}. */
+    private void removeAssignParent(String worker) {
+        try {
+            writer.removeAssignmentParent(worker);
+            model.removeAssignmentParent(worker);
+            parentGrace.forget(worker);
+            log.info("removed the empty assignments parent of departed worker {}", worker);
+        } catch (FencedWriter.RefusedException e) {
+            switch (e.refusal()) {
+                case NOT_LEADER -> stopBecause("our election node is gone");
+                case NO_ASSIGN_PARENT -> {
+                    model.removeAssignmentParent(worker);
+                    parentGrace.forget(worker);
+                }
+                default -> parentGrace.forget(worker); // the worker came, or work did: start over if it leaves
+            }
+        } catch (Exception e) {
+            log.warn("cannot remove /assign/{}: {}", worker, e.toString());
         }
     }
 
@@ -294,7 +341,7 @@ public final class ActiveMaster implements ConnectionStateListener {
                 return false;
             }
             if (stat.getEphemeralOwner() == 0) {
-                client.delete().forPath(ZNodes.running(taskId));
+                writer.removeOwnerlessMarker(taskId, stat.getVersion());
                 model.removeRunning(taskId);
                 return false;
             }
@@ -341,8 +388,11 @@ public final class ActiveMaster implements ConnectionStateListener {
                 log.info("re-queued task {} of departed worker {} (attempt {})", taskId, worker, next.attempt());
             }
             model.removeAssignment(worker, taskId);
-        } catch (KeeperException e) {
-            log.info("recovery of /assign/{}/{} not applied: {}", worker, taskId, failedOps(e));
+        } catch (FencedWriter.RefusedException e) {
+            if (e.refusal() == FencedWriter.Refusal.NOT_LEADER) {
+                stopBecause("our election node is gone");
+            }
+            log.info("recovery of /assign/{}/{} not applied: {}", worker, taskId, e.getMessage());
         } catch (Exception e) {
             log.warn("recovery of /assign/{}/{} failed: {}", worker, taskId, e.toString());
         }
@@ -370,12 +420,15 @@ public final class ActiveMaster implements ConnectionStateListener {
         Map<String, Stat> stats = new java.util.concurrent.ConcurrentHashMap<>();
         Map<String, byte[]> data = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.CountDownLatch read = new java.util.concurrent.CountDownLatch(batch.size());
+        List<AssignmentPlanner.Assignment> unreadable = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
             for (AssignmentPlanner.Assignment a : batch) {
                 client.getData().inBackground((c, event) -> {
                     if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
                         data.put(a.taskId(), event.getData());
                         stats.put(a.taskId(), event.getStat());
+                    } else if (event.getResultCode() != KeeperException.Code.NONODE.intValue()) {
+                        unreadable.add(a); // NoAuth, for one: assign() says precisely why
                     }
                     read.countDown();
                 }).forPath(ZNodes.task(a.taskId()));
@@ -388,11 +441,17 @@ public final class ActiveMaster implements ConnectionStateListener {
             return;
         }
         List<FencedWriter.Move> moves = new ArrayList<>(batch.size());
-        List<AssignmentPlanner.Assignment> oneByOne = new ArrayList<>();
+        List<AssignmentPlanner.Assignment> oneByOne = new ArrayList<>(unreadable);
         for (AssignmentPlanner.Assignment a : batch) {
             byte[] bytes = data.get(a.taskId());
             if (bytes == null) {
-                model.removeQueued(a.taskId()); // gone meanwhile
+                if (!unreadable.contains(a)) {
+                    model.removeQueued(a.taskId()); // gone meanwhile
+                }
+                continue;
+            }
+            if (tooLargeToAssign(bytes)) {
+                oneByOne.add(a); // assign() fails it with the reason
                 continue;
             }
             try {
@@ -426,9 +485,9 @@ public final class ActiveMaster implements ConnectionStateListener {
                     model.addQueued(m.taskId());
                     oneByOne.add(new AssignmentPlanner.Assignment(m.taskId(), m.workerId()));
                 });
-                if (e instanceof KeeperException ke && Transactions.failedOp(ke) == 0) {
-                    log.warn("not leading any more (fence {} gone): stopping assignments", writer.leadershipPath());
-                    stopped = true;
+                if (e instanceof FencedWriter.RefusedException refused
+                        && refused.refusal() == FencedWriter.Refusal.NOT_LEADER) {
+                    stopBecause("not leading any more (fence " + writer.leadershipPath() + " gone)");
                     return;
                 }
             }
@@ -449,30 +508,34 @@ public final class ActiveMaster implements ConnectionStateListener {
         } catch (KeeperException.NoNodeException gone) {
             model.removeQueued(taskId);
             return;
+        } catch (KeeperException.NoAuthException e) {
+            unassignable.fail(taskId, "unreadable task: its znode's ACL does not let the master read it", null);
+            return;
         } catch (Exception e) {
             log.warn("cannot read task {}: {}", taskId, e.toString());
             return;
         }
+        if (tooLargeToAssign(data)) {
+            unassignable.fail(taskId, "task too large: its " + data.length + " bytes of data, copied into an"
+                    + " assignment, would exceed ZooKeeper's request limit of " + maxRequestBytes + " bytes", stat);
+            return;
+        }
         try {
-            try {
-                ProtocolCodec.decodeTask(data);
-            } catch (MalformedDataException e) {
-                writer.failQueued(taskId, TaskStatus.failure(null, masterId, clock.instant(),
-                        "malformed task: " + e.getMessage()), stat.getVersion());
-                model.removeQueued(taskId);
-                failedCounter.increment();
-                log.info("task {} failed: {}", taskId, e.getMessage());
-                return;
-            }
+            ProtocolCodec.decodeTask(data);
+        } catch (MalformedDataException e) {
+            unassignable.fail(taskId, "malformed task: " + e.getMessage(), stat);
+            return;
+        }
+        try {
             // Count the slot before the write lands: the worker may finish (and its delete event arrive) before
             // this thread looks at the model again.
             model.addAssignment(worker, taskId);
             model.removeQueued(taskId);
             writer.assign(worker, taskId, data, stat.getVersion());
             assignedCounter.increment();
-        } catch (KeeperException e) {
+        } catch (FencedWriter.RefusedException e) {
             model.removeAssignment(worker, taskId);
-            handleRejectedAssignment(taskId, worker, e);
+            handleRefusedAssignment(taskId, worker, e.refusal());
         } catch (Exception e) {
             model.removeAssignment(worker, taskId);
             model.addQueued(taskId);
@@ -480,34 +543,29 @@ public final class ActiveMaster implements ConnectionStateListener {
         }
     }
 
-    private void handleRejectedAssignment(String taskId, String worker, KeeperException e) {
-        int failed = Transactions.failedOp(e);
-        switch (failed) {
-            case 0 -> {
-                log.warn("not leading any more (fence {} gone): stopping assignments", writer.leadershipPath());
-                stopped = true;
-            }
-            case 1 -> {
+    private boolean tooLargeToAssign(byte[] data) {
+        return (long) data.length + ASSIGNMENT_OVERHEAD_BYTES > maxRequestBytes;
+    }
+
+    private void handleRefusedAssignment(String taskId, String worker, FencedWriter.Refusal refusal) {
+        switch (refusal) {
+            case NOT_LEADER -> stopBecause("not leading any more (fence " + writer.leadershipPath() + " gone)");
+            case WORKER_GONE -> {
                 model.removeWorker(worker); // the worker left; the task stays queued for another
                 model.addQueued(taskId);
             }
-            case 2 -> {
-                if (e.code() == KeeperException.Code.NONODE) {
-                    // A worker registered by hand (create -e /workers/w1) before its /assign/w1: make the parent.
-                    createQuietly(ZNodes.assignments(worker));
-                }
+            case NO_ASSIGN_PARENT -> {
+                // A worker registered by hand (create -e /workers/w1) before its /assign/w1: make the parent.
+                createQuietly(ZNodes.assignments(worker));
                 model.addQueued(taskId);
                 scheduleReconcile();
             }
-            case 3 -> {
-                if (e.code() == KeeperException.Code.NOTEMPTY) {
-                    log.warn("task {} has children (foreign data?): it stays queued until they are removed", taskId);
-                }
-                if (e.code() != KeeperException.Code.NONODE) {
-                    model.addQueued(taskId); // changed meanwhile: assign it again with its new data
-                }
+            case TASK_HAS_CHILDREN -> unassignable.fail(taskId, "the task's znode has child znodes (foreign data),"
+                    + " so it cannot be moved to a worker", null);
+            case TASK_GONE -> {
+                // finished, or deleted by someone: nothing to assign
             }
-            default -> model.addQueued(taskId);
+            default -> model.addQueued(taskId); // changed meanwhile: assign it again with its new data
         }
     }
 
@@ -517,11 +575,6 @@ public final class ActiveMaster implements ConnectionStateListener {
         } catch (Exception ignored) {
             // someone else created it, or we are disconnected: the next reconcile retries
         }
-    }
-
-    private static String failedOps(KeeperException e) {
-        int failed = Transactions.failedOp(e);
-        return failed < 0 ? e.toString() : "op " + failed + ": " + e.code();
     }
 
     private long currentSession() {
@@ -544,18 +597,22 @@ public final class ActiveMaster implements ConnectionStateListener {
     }
 
     private void submit(Step step) {
+        submitLater(step, Duration.ZERO);
+    }
+
+    private void submitLater(Step step, Duration delay) {
         if (stopped || thread.isShutdown()) {
             return;
         }
         try {
-            thread.execute(() -> {
+            thread.schedule(() -> {
                 try {
                     step.run();
                 } catch (Exception e) {
                     // Nothing a foreign client writes may stop the master: log and carry on with the next event.
                     log.warn("active master step failed: {}", e.toString());
                 }
-            });
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
             // term over
         }

@@ -5,7 +5,9 @@ import io.zootask.master.election.MasterElection;
 import io.zootask.master.retention.RetentionSweeper;
 import io.zootask.protocol.MasterInfo;
 import io.zootask.protocol.ProcessIdentity;
+import io.zootask.protocol.ZooKeeperSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
@@ -18,8 +20,8 @@ import org.springframework.context.annotation.Configuration;
 class MasterConfiguration {
 
     @Bean
-    MasterElection masterElection(CuratorFramework client, MasterProperties properties, Clock clock,
-                                  MeterRegistry meters) {
+    MasterElection masterElection(CuratorFramework client, MasterProperties properties, ZooKeeperSettings zooKeeper,
+                                  Clock clock, MeterRegistry meters) {
         String host = ProcessIdentity.host();
         long pid = ProcessIdentity.pid();
         String id = ProcessIdentity.nameOr(properties.name());
@@ -28,8 +30,14 @@ class MasterConfiguration {
                 new RetentionSweeper.Retention(retention.statusMaxAge(), retention.statusMaxCount()),
                 new RetentionSweeper.Retention(retention.idempotencyMaxAge(), retention.idempotencyMaxCount()),
                 retention.interval().multipliedBy(3), meters);
-        return new MasterElection(client, new MasterInfo(id, host, pid, null), properties.maxAttempts(), clock,
-                meters, sweeper, retention.interval());
+        // Never shorter than a session: a foreign worker between its two creates must not lose its parent sooner
+        // than its own crash would.
+        Duration grace = properties.assignParentGrace().compareTo(zooKeeper.sessionTimeout()) < 0
+                ? zooKeeper.sessionTimeout() : properties.assignParentGrace();
+        ActiveMaster.Settings settings = new ActiveMaster.Settings(properties.maxAttempts(), grace,
+                properties.maxRequestBytes());
+        return new MasterElection(client, new MasterInfo(id, host, pid, null), settings, clock, meters, sweeper,
+                retention.interval());
     }
 
     /** Joins the election once the application is up; on shutdown, leaves it first so a standby takes over now. */

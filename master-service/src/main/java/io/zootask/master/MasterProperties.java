@@ -12,10 +12,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxAttempts how many executions a task may lose to dead workers before it fails with "worker lost", for
  *                    tasks that do not set their own {@code maxAttempts}
  * @param retention   how long finished statuses and Idempotency-Key records stay in ZooKeeper
+ * @param assignParentGrace how long an empty {@code /assign/<w>} whose worker is not registered is left alone before
+ *                    the master removes it (never less than the session timeout): a foreign worker may create it
+ *                    well before its {@code /workers/<w>}
+ * @param maxRequestBytes the largest request the ZooKeeper servers accept: their {@code jute.maxbuffer}, 1 MB - 1 by
+ *                    default. A task whose data does not fit into an assignment under it fails at once.
  */
 @ConfigurationProperties("zootask.master")
 public record MasterProperties(String name, @DefaultValue("3") int maxAttempts,
-                               @DefaultValue Retention retention) {
+                               @DefaultValue Retention retention,
+                               @DefaultValue("60s") Duration assignParentGrace,
+                               @DefaultValue("1048575") int maxRequestBytes) {
 
     /**
      * @param statusMaxAge        finished statuses older than this are deleted

@@ -36,7 +36,7 @@ class GarbageTest {
 
     @Test
     void nonsenseInEveryParentBreaksNothing() throws Exception {
-        ConfigurableApplicationContext master = cluster.master("m");
+        ConfigurableApplicationContext master = cluster.master("m", "zootask.master.assign-parent-grace=6s");
         ConfigurableApplicationContext worker = cluster.worker("w", 2);
         Gateway gateway = cluster.gateway();
         ZooKeeper zk = cluster.plainClient();
@@ -49,7 +49,7 @@ class GarbageTest {
         create(zk, "/tasks/task-with-children/status", "computed-result".getBytes(StandardCharsets.UTF_8));
         create(zk, "/tasks/with space", "echo odd name".getBytes(StandardCharsets.UTF_8));
         create(zk, "/workers/persistent-junk", "{\"slots\":1000}".getBytes(StandardCharsets.UTF_8));
-        // in one transaction: the master removes the empty parent of a worker that is not there as soon as it sees it
+        // in one transaction, so that the master never sees the parent empty: its task is recovered at once
         zk.multi(List.of(
                 Op.create("/assign/nobody", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
                 Op.create("/assign/nobody/task-9999999990", noise, ZooDefs.Ids.OPEN_ACL_UNSAFE,
@@ -71,6 +71,9 @@ class GarbageTest {
         assertThat(gateway.awaitFinished("junk-binary", seconds(30)).get("state").asString()).isEqualTo("failed");
         assertThat(gateway.awaitFinished("task-9999999991", seconds(30)).get("message").asString())
                 .contains("malformed task");
+        JsonAssert.failedWith(gateway.awaitFinished("task-with-children", seconds(30)), "child znodes");
+        assertThat(zk.exists("/tasks/task-with-children", false)).isNull();
+        // an empty parent whose worker never registers goes once the grace (here 6 s, the session timeout) is over
         await().atMost(seconds(30)).until(() -> zk.exists("/assign/empty-ghost", false) == null);
         // no task was given to the persistent (so: dead) "worker"
         assertThat(zk.exists("/assign/persistent-junk", false) == null
@@ -87,6 +90,11 @@ class GarbageTest {
     }
 
     private static final class JsonAssert {
+        static void failedWith(tools.jackson.databind.JsonNode task, String message) {
+            assertThat(task.get("state").asString()).as(task.toString()).isEqualTo("failed");
+            assertThat(task.get("message").asString()).contains(message);
+        }
+
         static void done(tools.jackson.databind.JsonNode task) {
             assertThat(task.get("state").asString()).as(task.toString()).isEqualTo("done");
         }

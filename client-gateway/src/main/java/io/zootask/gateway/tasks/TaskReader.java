@@ -44,7 +44,12 @@ public class TaskReader {
     }
 
     public Optional<TaskView> finished(String id) {
-        return read(ZNodes.status(id)).map(data -> fromStatus(id, ProtocolCodec.decodeStatus(data)));
+        try {
+            return read(ZNodes.status(id)).map(data -> fromStatus(id, ProtocolCodec.decodeStatus(data)));
+        } catch (UnreadableException e) {
+            return Optional.of(TaskView.withMessage(id, TaskState.FAILED, "the task has a status that this gateway"
+                    + " may not read (its znode's ACL)"));
+        }
     }
 
     public static TaskView fromStatus(String id, TaskStatus status) {
@@ -54,7 +59,14 @@ public class TaskReader {
     }
 
     private Optional<TaskView> queued(String id) {
-        return read(ZNodes.task(id)).map(data -> {
+        Optional<byte[]> read;
+        try {
+            read = read(ZNodes.task(id));
+        } catch (UnreadableException e) {
+            return Optional.of(TaskView.withMessage(id, TaskState.QUEUED, "this gateway may not read the task's data"
+                    + " (its znode's ACL); the master will fail it if it may not either"));
+        }
+        return read.map(data -> {
             TaskSpec spec = decodeOrNull(data);
             return spec == null
                     ? TaskView.withMessage(id, TaskState.QUEUED, "task data is malformed; the master will fail it")
@@ -68,7 +80,12 @@ public class TaskReader {
             if (!ZNodes.isValidName(worker)) {
                 continue;
             }
-            Optional<byte[]> assignment = read(ZNodes.assignment(worker, id));
+            Optional<byte[]> assignment;
+            try {
+                assignment = read(ZNodes.assignment(worker, id));
+            } catch (UnreadableException e) {
+                assignment = Optional.of(new byte[0]); // there, but not ours to read: shown without its command
+            }
             if (assignment.isPresent()) {
                 TaskSpec spec = decodeOrNull(assignment.get());
                 Optional<RunningMarker> marker = read(ZNodes.running(id)).map(ProtocolCodec::decodeRunning);
@@ -96,8 +113,17 @@ public class TaskReader {
             return Optional.of(zk.call(() -> client.getData().forPath(path)));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
+        } catch (KeeperException.NoAuthException e) {
+            throw new UnreadableException();
         } catch (KeeperException e) {
             throw new IllegalStateException("reading " + path + ": " + e.code(), e);
+        }
+    }
+
+    /** A znode that exists but whose ACL does not let this gateway read it (written by a foreign client). */
+    private static final class UnreadableException extends RuntimeException {
+        UnreadableException() {
+            super(null, null, false, false);
         }
     }
 

@@ -60,6 +60,11 @@ public final class ClusterModel {
         }
     }
 
+    /** How many tasks are assigned under {@code /assign/<workerId>} and not yet finished. */
+    public int assignmentsOf(String workerId) {
+        return assigned.getOrDefault(workerId, Set.of()).size();
+    }
+
     public void addQueued(String taskId) {
         queued.add(taskId);
     }

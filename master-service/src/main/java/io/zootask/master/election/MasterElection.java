@@ -36,7 +36,7 @@ public class MasterElection implements LeaderLatchListener {
     private final CuratorFramework client;
     private final String masterId;
     private final MasterInfo info;
-    private final int defaultMaxAttempts;
+    private final ActiveMaster.Settings settings;
     private final Clock clock;
     private final MeterRegistry meters;
     private final AtomicInteger queueDepth = new AtomicInteger();
@@ -52,14 +52,14 @@ public class MasterElection implements LeaderLatchListener {
     private final Duration sweepInterval;
     private ScheduledExecutorService sweeping; // callbacks thread only
 
-    public MasterElection(CuratorFramework client, MasterInfo info, int defaultMaxAttempts, Clock clock,
+    public MasterElection(CuratorFramework client, MasterInfo info, ActiveMaster.Settings settings, Clock clock,
                           MeterRegistry meters, RetentionSweeper sweeper, Duration sweepInterval) {
         this.sweeper = sweeper;
         this.sweepInterval = sweepInterval;
         this.client = client;
         this.masterId = info.id();
         this.info = info;
-        this.defaultMaxAttempts = defaultMaxAttempts;
+        this.settings = settings;
         this.clock = clock;
         this.meters = meters;
         this.latch = new LeaderLatch(client, ZNodes.ELECTION, masterId, LeaderLatch.CloseMode.NOTIFY_LEADER);
@@ -100,7 +100,7 @@ public class MasterElection implements LeaderLatchListener {
         this.fence = fence;
         log.info("master {} is now the leader (fence {})", masterId, fence);
         publishMaster(fence);
-        ActiveMaster next = new ActiveMaster(client, fence, masterId, defaultMaxAttempts, clock, meters, queueDepth);
+        ActiveMaster next = new ActiveMaster(client, fence, masterId, settings, clock, meters, queueDepth);
         active = next;
         next.start();
         sweeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -108,7 +108,7 @@ public class MasterElection implements LeaderLatchListener {
             t.setDaemon(true);
             return t;
         });
-        sweeping.scheduleWithFixedDelay(sweeper::sweep, sweepInterval.toMillis(), sweepInterval.toMillis(),
+        sweeping.scheduleWithFixedDelay(() -> sweeper.sweep(fence), sweepInterval.toMillis(), sweepInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 

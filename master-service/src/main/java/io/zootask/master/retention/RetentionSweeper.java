@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
+import io.zootask.protocol.Transactions;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -60,9 +61,15 @@ public class RetentionSweeper {
         this.pruned = meters.counter("zootask.master.pruned");
     }
 
-    public void sweep() {
+    /**
+     * One sweep, every delete fenced by {@code leadershipPath} (the active master's election node) like the master's
+     * other writes: a master that lost its leadership while it listed deletes nothing. A stale sweep could only
+     * delete what had expired anyway, but one rule for every master write is easier to trust than an argument.
+     */
+    public void sweep(String leadershipPath) {
         try {
-            int deleted = prune(ZNodes.STATUS, statuses) + prune(ZNodes.IDEMPOTENCY, idempotencyKeys);
+            int deleted = prune(ZNodes.STATUS, statuses, leadershipPath)
+                    + prune(ZNodes.IDEMPOTENCY, idempotencyKeys, leadershipPath);
             if (deleted > 0) {
                 log.info("pruned {} finished status(es) and idempotency record(s)", deleted);
             }
@@ -71,7 +78,7 @@ public class RetentionSweeper {
         }
     }
 
-    private int prune(String parent, Retention retention) throws Exception {
+    private int prune(String parent, Retention retention, String fence) throws Exception {
         List<String> names;
         try {
             names = client.getChildren().forPath(parent);
@@ -88,7 +95,7 @@ public class RetentionSweeper {
                 : expiredByCreationTime(parent, names, excess, cutoff);
         int deleted = 0;
         for (int from = 0; from < expired.size(); from += BATCH) {
-            deleted += deleteAll(expired.subList(from, Math.min(expired.size(), from + BATCH)));
+            deleted += deleteAll(expired.subList(from, Math.min(expired.size(), from + BATCH)), fence);
         }
         return deleted;
     }
@@ -164,29 +171,45 @@ public class RetentionSweeper {
      * One transaction for the whole chunk: pruning is one write per {@value #BATCH} tasks, not one per task. If it is
      * refused (one entry went meanwhile, or has foreign children), the chunk is deleted entry by entry.
      */
-    private int deleteAll(List<String> paths) {
+    private int deleteAll(List<String> paths, String fence) {
         try {
-            List<CuratorOp> ops = new ArrayList<>(paths.size());
+            List<CuratorOp> ops = new ArrayList<>(paths.size() + 1);
+            ops.add(client.transactionOp().check().forPath(fence));
             for (String path : paths) {
                 ops.add(client.transactionOp().delete().forPath(path));
             }
             client.transaction().forOperations(ops);
             pruned.increment(paths.size());
             return paths.size();
-        } catch (Exception refused) {
+        } catch (KeeperException refused) {
+            if (Transactions.failedOp(refused) == 0) {
+                log.info("retention sweep stopped: this master does not lead any more");
+                return 0;
+            }
             int deleted = 0;
             for (String path : paths) {
                 try {
-                    client.delete().forPath(path);
+                    client.transaction().forOperations(client.transactionOp().check().forPath(fence),
+                            client.transactionOp().delete().forPath(path));
                     deleted++;
                     pruned.increment();
-                } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException skip) {
-                    // gone already, or foreign children under it: leave it
+                } catch (KeeperException e) {
+                    int failed = Transactions.failedOp(e);
+                    if (failed == 0) {
+                        return deleted; // not leading any more
+                    }
+                    if (failed < 0) {
+                        log.warn("cannot prune {}: {}", path, e.toString());
+                    }
+                    // otherwise gone already, or foreign children under it: leave it
                 } catch (Exception e) {
                     log.warn("cannot prune {}: {}", path, e.toString());
                 }
             }
             return deleted;
+        } catch (Exception e) {
+            log.warn("cannot prune: {}", e.toString());
+            return 0;
         }
     }
 }

@@ -30,6 +30,7 @@ class RetentionSweeperTest {
 
     private TestingServer server;
     private CuratorFramework client;
+    private String fence;
 
     @BeforeEach
     void start() throws Exception {
@@ -41,6 +42,8 @@ class RetentionSweeperTest {
         client.start();
         client.blockUntilConnected();
         ZooKeeperClients.ensureRoots(client);
+        fence = client.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL)
+                .forPath(ZNodes.ELECTION + "/latch-");
     }
 
     @AfterEach
@@ -58,7 +61,7 @@ class RetentionSweeperTest {
                 new RetentionSweeper.Retention(Duration.ofDays(1), 10), new RetentionSweeper.Retention(
                 Duration.ofDays(1), 10), Duration.ofHours(1), new SimpleMeterRegistry());
 
-        sweeper.sweep();
+        sweeper.sweep(fence);
 
         assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren())
                 .isEqualTo(RetentionSweeper.LISTABLE_STATUSES);
@@ -77,16 +80,29 @@ class RetentionSweeperTest {
         RetentionSweeper sweeper = new RetentionSweeper(client, clock, new RetentionSweeper.Retention(
                 Duration.ofDays(1), 10), new RetentionSweeper.Retention(Duration.ofDays(1), 10), Duration.ofHours(1),
                 new SimpleMeterRegistry());
-        sweeper.sweep();
+        sweeper.sweep(fence);
         clock.advance(Duration.ofMinutes(59));
-        sweeper.sweep();
+        sweeper.sweep(fence);
         assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren()).isEqualTo(30);
 
         clock.advance(Duration.ofMinutes(2)); // an hour and a minute since they were first seen: the count rules
-        sweeper.sweep();
+        sweeper.sweep(fence);
         assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren()).isEqualTo(10);
         assertThat(client.checkExists().forPath(ZNodes.status(name(19)))).isNull();
         assertThat(client.checkExists().forPath(ZNodes.status(name(20)))).isNotNull();
+    }
+
+    @Test
+    void aMasterThatNoLongerLeadsDeletesNothing() throws Exception {
+        createStatuses(30);
+        RetentionSweeper sweeper = new RetentionSweeper(client, Clock.systemUTC(), new RetentionSweeper.Retention(
+                Duration.ZERO, 10), new RetentionSweeper.Retention(Duration.ZERO, 10), Duration.ZERO,
+                new SimpleMeterRegistry());
+        client.delete().forPath(fence); // what the server does when the old leader's session expires
+
+        sweeper.sweep(fence);
+
+        assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren()).isEqualTo(30);
     }
 
     /** Now, until moved on. */
