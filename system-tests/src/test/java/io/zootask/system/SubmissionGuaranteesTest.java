@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +113,57 @@ class SubmissionGuaranteesTest {
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         // the gateway found the task its lost create made, instead of making another
         assertThat(zk.getChildren("/tasks", false)).containsExactly(accepted.json().get("id").asString());
+    }
+
+    @Test
+    void aLostReplyWhileTheTaskMovesOnStillReturnsTheOneTask() throws Exception {
+        cluster.master("m");
+        // a longer session than the others': the gateway's link is held below while a worker starts and runs the task
+        Gateway gateway = cluster.gateway("zootask.zookeeper.connect-string=" + proxy.address(),
+                "zootask.zookeeper.session-timeout=20s");
+        await().atMost(seconds(20)).until(() -> gateway.get("/actuator/health").status() == 200
+                && zk.exists("/tasks", false) != null);
+        String body = "{\"command\":[\"echo\",\"moved on while its reply was lost\"]}";
+        proxy.dropResponsesAfter(ZooDefs.OpCode.create, ZooDefs.OpCode.create2);
+        CompletableFuture<Gateway.Reply> reply = CompletableFuture.supplyAsync(() -> gateway.postJson(body));
+        await().atMost(seconds(10)).until(() -> !zk.getChildren("/tasks", false).isEmpty());
+        String created = zk.getChildren("/tasks", false).get(0);
+
+        // The gateway, reconnected, has listed where tasks are and reads one: exactly then, a worker joins and the
+        // task moves on from where it was listed (/tasks -> /assign/w-1 -> /status) before that read is answered.
+        AtomicBoolean movedDuringTheLookup = new AtomicBoolean();
+        proxy.beforeNext(ZooDefs.OpCode.getData, () -> {
+            cluster.worker("w", 1);
+            await().atMost(seconds(10)).until(() -> zk.exists("/status/" + created, false) != null);
+            movedDuringTheLookup.set(true);
+        });
+        proxy.sever();
+
+        Gateway.Reply accepted = reply.get();
+        assertThat(movedDuringTheLookup).isTrue();
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        assertThat(accepted.json().get("id").asString()).isEqualTo(created);
+        assertThat(accepted.location()).isEqualTo("/tasks/" + created);
+        assertThat(tasksCarrying("moved on while its reply was lost")).containsExactly("/status/" + created);
+        assertThat(gateway.awaitFinished(created, seconds(10)).get("state").asString()).isEqualTo("done");
+    }
+
+    /** Every task znode (queued, assigned or finished) whose data holds {@code text}. */
+    private List<String> tasksCarrying(String text) throws Exception {
+        List<String> parents = new ArrayList<>(List.of("/tasks", "/status"));
+        for (String worker : zk.getChildren("/assign", false)) {
+            parents.add("/assign/" + worker);
+        }
+        List<String> found = new ArrayList<>();
+        for (String parent : parents) {
+            for (String child : zk.getChildren(parent, false)) {
+                byte[] data = zk.getData(parent + "/" + child, false, null);
+                if (new String(data, java.nio.charset.StandardCharsets.UTF_8).contains(text)) {
+                    found.add(parent + "/" + child);
+                }
+            }
+        }
+        return found;
     }
 
     @Test

@@ -22,6 +22,8 @@ final class TcpProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean partitioned;
     private volatile boolean responsesDropped;
+    /** One-shot: what to do before forwarding the next request of an operation code (ZooDefs.OpCode). */
+    private final java.util.Map<Integer, Runnable> beforeRequest = new java.util.concurrent.ConcurrentHashMap<>();
 
     TcpProxy(String target) throws IOException {
         int colon = target.lastIndexOf(':');
@@ -51,6 +53,33 @@ final class TcpProxy implements AutoCloseable {
         responsesDropped = true;
     }
 
+    /**
+     * Once: the next request with one of these ZooKeeper operation codes still reaches the server, but from then on
+     * the server's answers are lost, until {@link #heal()} or {@link #sever()}.
+     */
+    void dropResponsesAfter(int... opCodes) {
+        for (int opCode : opCodes) {
+            beforeRequest.put(opCode, () -> {
+                for (int other : opCodes) {
+                    beforeRequest.remove(other);
+                }
+                responsesDropped = true;
+            });
+        }
+    }
+
+    /** Once: {@code action} runs, holding everything the client sends, before its next request of this op code. */
+    void beforeNext(int opCode, Runnable action) {
+        beforeRequest.put(opCode, action);
+    }
+
+    /** Closes every connection at once, as a crashed link would: the client notices now, and reconnects here. */
+    void sever() {
+        sockets.forEach(TcpProxy::closeQuietly);
+        sockets.clear();
+        heal();
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
@@ -58,7 +87,7 @@ final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream, false);
+                requests(client, upstream);
                 pump(upstream, client, true);
             } catch (IOException e) {
                 return;
@@ -84,6 +113,43 @@ final class TcpProxy implements AutoCloseable {
                 closeQuietly(to);
             }
         }, "proxy-pump");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * The client's side, read as ZooKeeper frames (a 4-byte length, then the packet; after the connect request each
+     * packet starts with its xid and operation code), so that a request can be acted on before it is forwarded.
+     */
+    private void requests(Socket from, Socket to) {
+        Thread t = new Thread(() -> {
+            try (java.io.DataInputStream in = new java.io.DataInputStream(from.getInputStream());
+                 OutputStream out = to.getOutputStream()) {
+                boolean connectRequest = true;
+                while (true) {
+                    int length = in.readInt();
+                    byte[] packet = new byte[length];
+                    in.readFully(packet);
+                    if (!connectRequest && length >= 8) {
+                        Runnable action = beforeRequest.remove(java.nio.ByteBuffer.wrap(packet, 4, 4).getInt());
+                        if (action != null) {
+                            action.run();
+                        }
+                    }
+                    connectRequest = false;
+                    if (!partitioned) {
+                        out.write(java.nio.ByteBuffer.allocate(4).putInt(length).array());
+                        out.write(packet);
+                        out.flush();
+                    }
+                }
+            } catch (IOException ignored) {
+                // one side closed
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "proxy-requests");
         t.setDaemon(true);
         t.start();
     }

@@ -123,6 +123,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                         .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
                         .body(tooLarge(tooLarge).getBody());
             }
+            if (cause instanceof InvalidRequestException invalid) { // a value of the wrong type, named by its reader
+                return ResponseEntity.badRequest().contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+                        .body(invalid(invalid).getBody());
+            }
             cause = cause.getCause();
         }
         ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,

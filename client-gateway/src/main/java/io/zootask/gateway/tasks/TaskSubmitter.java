@@ -11,12 +11,12 @@ import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.zookeeper.CreateMode;
@@ -32,7 +32,8 @@ import org.springframework.stereotype.Component;
  * <p>Curator retries a create that failed with connection loss, which for a sequential znode can create a second task.
  * So the create is sent once, on the raw ZooKeeper handle, carrying a unique submission token in its data; if the
  * answer is lost, the gateway reconnects, syncs, and looks for its token among the tasks newer than any it had seen
- * before, then creates again only if the first write did not land. (Curator's protected mode does the same by putting
+ * before, wherever they have moved meanwhile ({@link SubmissionSearch}), then creates again only if the first write
+ * certainly did not land. (Curator's protected mode does the same by putting
  * a GUID in the name; ours must stay {@code task-NNNNNNNNNN}.)
  *
  * <p>With an {@code Idempotency-Key}, the key's record is created in the same transaction as the task, so a retried
@@ -40,6 +41,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class TaskSubmitter {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TaskSubmitter.class);
 
     public record Submitted(String id, boolean replayed) {
     }
@@ -49,7 +52,8 @@ public class TaskSubmitter {
     /** Open, or only the services' identity in ZooKeeper's secured mode: the raw handle does not apply it itself. */
     private final ACLProvider acls;
     private final Duration reconnectWait;
-    private final AtomicLong highestSeen = new AtomicLong(-1);
+    /** The newest task id this gateway has created or found: any create still unanswered makes a newer one. */
+    private final AtomicReference<String> newestSeen = new AtomicReference<>();
 
     public TaskSubmitter(CuratorFramework client, Clock clock, ACLProvider acls) {
         this.client = client;
@@ -61,7 +65,7 @@ public class TaskSubmitter {
 
     public Submitted create(TaskSpec spec) {
         byte[] data = ProtocolCodec.encode(spec);
-        long floor = highestSeen.get();
+        String floor = newestSeen.get();
         for (int attempt = 1; ; attempt++) {
             try {
                 String prefix = ZNodes.taskSequentialPrefix();
@@ -91,7 +95,7 @@ public class TaskSubmitter {
         byte[] data = ProtocolCodec.encode(spec);
         byte[] pending = ProtocolCodec.encode(new IdempotencyRecord(spec.submission(), requestHash, null,
                 clock.instant()));
-        long floor = highestSeen.get();
+        String floor = newestSeen.get();
         for (int attempt = 1; ; attempt++) {
             try {
                 List<OpResult> results = zooKeeper().multi(List.of(
@@ -115,7 +119,7 @@ public class TaskSubmitter {
                     IdempotencyRecord record = readRecord(recordPath).orElseThrow(() ->
                             new IdempotencyConflictException(409, "a request with this Idempotency-Key is being"
                                     + " processed; retry shortly"));
-                    return replay(recordPath, record, requestHash, -1, false);
+                    return replay(recordPath, record, requestHash, null, false);
                 }
                 if (e.code() == KeeperException.Code.NONODE) {
                     ensureRoots();
@@ -132,7 +136,7 @@ public class TaskSubmitter {
         }
     }
 
-    private Submitted replay(String recordPath, IdempotencyRecord record, String requestHash, long floor,
+    private Submitted replay(String recordPath, IdempotencyRecord record, String requestHash, String floor,
                              boolean ours) {
         if (!Objects.equals(record.request(), requestHash)) {
             throw new IdempotencyConflictException(422, "this Idempotency-Key was already used for a different"
@@ -161,75 +165,31 @@ public class TaskSubmitter {
         }
     }
 
-    private Optional<String> findAfterReconnect(String submission, long floor) {
+    private Optional<String> findAfterReconnect(String submission, String floor) {
         awaitReconnected();
         return findBySubmission(submission, floor);
     }
 
     /**
      * Looks for the task carrying this submission token, wherever it is by now (queued, assigned, finished), among
-     * the ids newer than {@code floor}. Only on the rare path after a lost connection.
+     * the ids newer than {@code floor}; {@link SubmissionSearch} says why none can be missed. Only on the rare path
+     * after a lost connection.
      */
-    private Optional<String> findBySubmission(String submission, long floor) {
+    private Optional<String> findBySubmission(String submission, String floor) {
         if (submission == null) {
             return Optional.empty();
         }
         try {
-            client.sync().forPath(ZNodes.TASKS);
-            List<String> candidates = new ArrayList<>();
-            addNewer(candidates, ZNodes.TASKS, floor);
-            for (String worker : children(ZNodes.ASSIGN)) {
-                if (ZNodes.isValidName(worker)) {
-                    addNewer(candidates, ZNodes.assignments(worker), floor);
-                }
-            }
-            addNewer(candidates, ZNodes.STATUS, floor);
-            for (String path : candidates) {
-                Optional<String> hit = matches(path, submission);
-                if (hit.isPresent()) {
-                    seen(hit.get());
-                    return hit;
-                }
-            }
-            return Optional.empty();
+            client.sync().forPath(ZNodes.TASKS); // the server we reach now has seen the lost create, if it landed
+            // read-only, so Curator's retry loop may repeat it whole across a connection that drops again
+            Optional<String> found = RetryLoop.callWithRetry(client.getZookeeperClient(), () ->
+                    new SubmissionSearch(client.getZookeeperClient().getZooKeeper()).find(submission, floor));
+            found.ifPresent(id -> seen(ZNodes.task(id)));
+            return found;
         } catch (Exception e) {
+            log.warn("lost the reply to a create, and could not look for the task: {}", e.toString());
             throw new ZooKeeperUnavailableException("lost the connection while creating the task, and could not"
                     + " check whether it was created; retry with an Idempotency-Key to be sure", e);
-        }
-    }
-
-    private Optional<String> matches(String path, String submission) throws Exception {
-        byte[] data;
-        try {
-            data = client.getData().forPath(path);
-        } catch (KeeperException.NoNodeException moved) {
-            // moved on (assigned, finished) since we listed: it is found in the later list of the pass, or not ours
-            return Optional.empty();
-        }
-        String found;
-        try {
-            found = path.startsWith(ZNodes.STATUS + "/") ? ProtocolCodec.decodeStatus(data).submission()
-                    : ProtocolCodec.decodeTask(data).submission();
-        } catch (MalformedDataException notOurs) {
-            return Optional.empty();
-        }
-        return submission.equals(found) ? Optional.of(ZNodes.nameOf(path)) : Optional.empty();
-    }
-
-    private void addNewer(List<String> candidates, String parent, long floor) throws Exception {
-        for (String child : children(parent)) {
-            long sequence = ZNodes.sequenceOf(child);
-            if (ZNodes.isValidName(child) && sequence != Long.MAX_VALUE && sequence > floor) {
-                candidates.add(parent + "/" + child);
-            }
-        }
-    }
-
-    private List<String> children(String parent) throws Exception {
-        try {
-            return client.getChildren().forPath(parent);
-        } catch (KeeperException.NoNodeException none) {
-            return List.of();
         }
     }
 
@@ -248,10 +208,8 @@ public class TaskSubmitter {
 
     private String seen(String path) {
         String id = ZNodes.nameOf(path);
-        long sequence = ZNodes.sequenceOf(id);
-        if (sequence != Long.MAX_VALUE) {
-            highestSeen.accumulateAndGet(sequence, Math::max);
-        }
+        newestSeen.accumulateAndGet(id, (newest, latest) -> newest == null
+                || ZNodes.TASK_ORDER.compare(latest, newest) > 0 ? latest : newest);
         return id;
     }
 
