@@ -1,6 +1,7 @@
 package io.zootask.master;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.zootask.master.active.ActiveMaster;
 import io.zootask.master.election.MasterElection;
 import io.zootask.master.retention.RetentionSweeper;
 import io.zootask.protocol.MasterInfo;

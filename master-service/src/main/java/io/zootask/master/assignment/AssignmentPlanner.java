@@ -10,9 +10,9 @@ import java.util.PriorityQueue;
  * Decides which worker gets which queued task. A pure function: oldest task first, each to the worker with the most
  * free slots (ties to the smaller id, so the plan is deterministic); a worker with no free slot gets nothing.
  */
-public final class AssignmentPlanner {
+final class AssignmentPlanner {
 
-    public record Assignment(String taskId, String workerId) {
+    record Assignment(String taskId, String workerId) {
     }
 
     private AssignmentPlanner() {
@@ -22,7 +22,7 @@ public final class AssignmentPlanner {
      * @param queuedOldestFirst tasks waiting, in queue order
      * @param freeSlots         per live worker, how many more tasks it can take now
      */
-    public static List<Assignment> plan(List<String> queuedOldestFirst, Map<String, Integer> freeSlots) {
+    static List<Assignment> plan(List<String> queuedOldestFirst, Map<String, Integer> freeSlots) {
         record Free(String workerId, int slots) {
         }
         PriorityQueue<Free> workers = new PriorityQueue<>(

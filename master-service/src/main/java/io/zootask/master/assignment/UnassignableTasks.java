@@ -2,6 +2,8 @@ package io.zootask.master.assignment;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.zootask.master.cluster.ClusterModel;
+import io.zootask.master.cluster.FencedWriter;
 import io.zootask.protocol.TaskStatus;
 import io.zootask.protocol.ZNodes;
 import java.time.Clock;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * it) in one fenced transaction. Where even that is refused, the task is skipped until the next full reload, with a
  * WARN and the {@code zootask.master.tasks.skipped} metric.
  */
-public final class UnassignableTasks {
+final class UnassignableTasks {
 
     private static final Logger log = LoggerFactory.getLogger(UnassignableTasks.class);
     /** Children under a task znode that are removed with it; beyond this the task is skipped, not failed. */
@@ -36,7 +38,7 @@ public final class UnassignableTasks {
     private final Counter failed;
     private final Counter skipped;
 
-    public UnassignableTasks(CuratorFramework client, FencedWriter writer, ClusterModel model, String masterId,
+    UnassignableTasks(CuratorFramework client, FencedWriter writer, ClusterModel model, String masterId,
                              Clock clock, MeterRegistry meters) {
         this.client = client;
         this.writer = writer;
@@ -53,7 +55,7 @@ public final class UnassignableTasks {
      *
      * @param read the task's stat when its data was read and judged, or null if it could not be read
      */
-    public void fail(String taskId, String why, Stat read) {
+    void fail(String taskId, String why, Stat read) {
         model.removeQueued(taskId);
         try {
             Stat stat;

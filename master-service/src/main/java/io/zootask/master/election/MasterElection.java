@@ -1,7 +1,7 @@
 package io.zootask.master.election;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.zootask.master.ActiveMaster;
+import io.zootask.master.active.ActiveMaster;
 import io.zootask.protocol.MasterInfo;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.ZNodes;

@@ -16,39 +16,39 @@ import java.util.Set;
  *
  * <p>Touched by the active master's one thread only.
  */
-public final class AssignParentGrace {
+final class AssignParentGrace {
 
     private final Duration grace;
     private final Clock clock;
     private final Map<String, Instant> ownerlessSince = new HashMap<>();
 
-    public AssignParentGrace(Duration grace, Clock clock) {
+    AssignParentGrace(Duration grace, Clock clock) {
         this.grace = grace;
         this.clock = clock;
     }
 
-    public Duration grace() {
+    Duration grace() {
         return grace;
     }
 
     /** Whether this ownerless, empty parent has been so for the whole grace; starts its clock at the first look. */
-    public boolean expired(String workerId) {
+    boolean expired(String workerId) {
         Instant now = clock.instant();
         Instant since = ownerlessSince.computeIfAbsent(workerId, w -> now);
         return !now.isBefore(since.plus(grace));
     }
 
     /** Forgets every parent that is not ownerless and empty any more (its worker came, or a task was put there). */
-    public void retainOnly(Set<String> ownerlessEmpty) {
+    void retainOnly(Set<String> ownerlessEmpty) {
         ownerlessSince.keySet().retainAll(ownerlessEmpty);
     }
 
-    public void forget(String workerId) {
+    void forget(String workerId) {
         ownerlessSince.remove(workerId);
     }
 
     /** How long until the next parent's grace ends, if any is waiting. */
-    public Optional<Duration> untilNextExpiry() {
+    Optional<Duration> untilNextExpiry() {
         Instant now = clock.instant();
         return ownerlessSince.values().stream().min(Instant::compareTo)
                 .map(since -> {
@@ -57,7 +57,7 @@ public final class AssignParentGrace {
                 });
     }
 
-    public void clear() {
+    void clear() {
         ownerlessSince.clear();
     }
 }

@@ -3,13 +3,11 @@ package io.zootask.master.retention;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zootask.master.MovableClock;
 import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -103,31 +101,6 @@ class RetentionSweeperTest {
         sweeper.sweep(fence);
 
         assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren()).isEqualTo(30);
-    }
-
-    /** Now, until moved on. */
-    private static final class MovableClock extends Clock {
-
-        private Instant now = Instant.now();
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     private void createStatuses(int count) throws Exception {

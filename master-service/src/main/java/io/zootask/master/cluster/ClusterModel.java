@@ -1,4 +1,4 @@
-package io.zootask.master.assignment;
+package io.zootask.master.cluster;
 
 import io.zootask.protocol.WorkerInfo;
 import io.zootask.protocol.ZNodes;

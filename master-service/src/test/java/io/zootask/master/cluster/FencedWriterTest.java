@@ -1,4 +1,4 @@
-package io.zootask.master.assignment;
+package io.zootask.master.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
-import io.zootask.master.assignment.FencedWriter.Refusal;
+import io.zootask.master.cluster.FencedWriter.Refusal;
 import io.zootask.protocol.TaskStatus;
 import java.time.Instant;
 import java.util.List;

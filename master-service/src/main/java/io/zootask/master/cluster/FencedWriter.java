@@ -1,4 +1,4 @@
-package io.zootask.master.assignment;
+package io.zootask.master.cluster;
 
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskStatus;
