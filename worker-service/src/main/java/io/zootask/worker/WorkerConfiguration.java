@@ -74,7 +74,7 @@ class WorkerConfiguration {
         ExecutionJournal journal = properties.journal() == null || properties.journal().isBlank()
                 ? ExecutionJournal.disabled(clock) : new ExecutionJournal(Path.of(properties.journal()), clock);
         return new AssignmentRunner(client, processes, policy, properties.defaultTimeout(), clock, meters, journal,
-                committer, properties.markRunningAfter());
+                committer, properties.markRunningAfter(), (int) properties.maxStatusSize().toBytes());
     }
 
     @Bean

@@ -33,6 +33,9 @@ import org.springframework.util.unit.DataSize;
  *                           may be expiring); empty means a quarter of the session timeout
  * @param markRunningAfter   a task still running after this is marked {@code running} in ZooKeeper (one more
  *                           write); a quicker one goes from {@code assigned} straight to its end state
+ * @param maxStatusSize      the most a status may take in ZooKeeper: below the servers' {@code jute.maxbuffer}
+ *                           (1 MB by default), with room for the rest of the request; a larger status has its output
+ *                           cut, or (if its command alone is too large) becomes a minimal {@code failed} status
  * @param journal            optional file to which each execution's start and end is appended (chaos testing)
  */
 @ConfigurationProperties("zootask.worker")
@@ -48,6 +51,7 @@ public record WorkerProperties(String name,
                                @DefaultValue("30s") Duration drainGrace,
                                Duration suspendedKillAfter,
                                @DefaultValue("100ms") Duration markRunningAfter,
+                               @DefaultValue("1000KB") DataSize maxStatusSize,
                                String journal) {
 
     /**
