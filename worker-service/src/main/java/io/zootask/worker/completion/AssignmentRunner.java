@@ -171,7 +171,8 @@ public class AssignmentRunner {
             ExecutionResult result;
             try {
                 result = Builtins.isBuiltin(task.command()) ? Builtins.run(task.command(), clock)
-                        : processes.run(task.command(), timeout, markRunningAfter, this::ensureMarked);
+                        : processes.run(task.command(), timeout, markRunningAfter, this::ensureMarked,
+                                () -> !registration.isAbandoned());
             } finally {
                 journal.ended(taskId, task.attempt(), registration.workerId(),
                         registration.isAbandoned() ? "abandoned" : "finished");
@@ -219,7 +220,11 @@ public class AssignmentRunner {
         RunningMarker marker = new RunningMarker(registration.workerId(), task.attempt(), clock.instant());
         try {
             byte[] data = ProtocolCodec.encode(marker);
+            // The check of /workers/<me>: Curator may retry this transaction after a lost connection, when we have
+            // already abandoned the registration and released its markers (deleting /workers/<me> first). Landing
+            // then, the marker would make the master wait for a task nobody runs, as long as our session lives.
             committer.commit(List.of(
+                    client.transactionOp().check().forPath(ZNodes.worker(registration.workerId())),
                     client.transactionOp().check().forPath(ZNodes.assignment(registration.workerId(), taskId)),
                     client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
                             .forPath(ZNodes.running(taskId), data)), data.length);
@@ -232,7 +237,9 @@ public class AssignmentRunner {
             log.info("stopping {}: another session marks it running", taskId);
             return Mark.NOT_OURS;
         } catch (KeeperException.NoNodeException gone) {
-            log.info("stopping {}: its assignment is gone", taskId);
+            // the assignment is gone (re-queued), or we are no longer in /workers: either way the master may hand
+            // the task to another worker, so it must not go on here
+            log.info("stopping {}: its assignment or our registration {} is gone", taskId, registration);
             return Mark.NOT_OURS;
         } catch (Exception e) {
             log.info("cannot mark {} running: {}", taskId, e.toString());

@@ -18,6 +18,7 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,24 +179,31 @@ public class WorkerRegistration implements ConnectionStateListener {
     /**
      * We gave up our work while disconnected, but the session survived: its /workers entry and the running markers
      * of the tasks we killed are still there. Remove them so the master re-queues those tasks, exactly as if the
-     * session had expired.
+     * session had expired. The /workers entry goes first: every marker transaction checks it, so a marker write of
+     * the old registration still in flight (Curator retries one whose connection was lost) either landed before, and
+     * is found and deleted below (one session's requests apply in order), or fails.
      */
     private boolean releaseSurvivingSession(Registration abandoned) {
         try {
-            for (String task : client.getChildren().forPath(ZNodes.RUNNING)) {
-                try {
-                    byte[] data = client.getData().forPath(ZNodes.RUNNING + "/" + task);
-                    if (abandoned.workerId().equals(ProtocolCodec.decodeRunning(data).worker())) {
-                        client.delete().forPath(ZNodes.RUNNING + "/" + task);
-                    }
-                } catch (KeeperException.NoNodeException gone) {
-                    // finished or expired meanwhile
-                }
-            }
             try {
                 client.delete().forPath(ZNodes.worker(abandoned.workerId()));
             } catch (KeeperException.NoNodeException gone) {
                 // withdrawn already
+            }
+            for (String task : client.getChildren().forPath(ZNodes.RUNNING)) {
+                if (!ZNodes.isValidName(task)) {
+                    continue; // not a task's marker, so not ours
+                }
+                String marker = ZNodes.running(task);
+                try {
+                    Stat stat = new Stat();
+                    byte[] data = client.getData().storingStatIn(stat).forPath(marker);
+                    if (stat.getEphemeralOwner() == abandoned.sessionId() || isMarkerOf(abandoned, data)) {
+                        client.delete().withVersion(stat.getVersion()).forPath(marker);
+                    }
+                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException gone) {
+                    // finished, expired or replaced meanwhile
+                }
             }
             log.info("released {}: its tasks go back to the queue", abandoned);
             lastAbandoned = null;
@@ -203,6 +211,14 @@ public class WorkerRegistration implements ConnectionStateListener {
         } catch (Exception e) {
             log.warn("cannot release abandoned registration {}: {}", abandoned, e.toString());
             return false;
+        }
+    }
+
+    private static boolean isMarkerOf(Registration registration, byte[] data) {
+        try {
+            return registration.workerId().equals(ProtocolCodec.decodeRunning(data).worker());
+        } catch (RuntimeException undecodable) {
+            return false; // not ours: ours are always well-formed
         }
     }
 
