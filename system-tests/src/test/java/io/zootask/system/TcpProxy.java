@@ -22,6 +22,7 @@ final class TcpProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean partitioned;
     private volatile boolean responsesDropped;
+    private volatile boolean requestsDropped;
 
     TcpProxy(String target) throws IOException {
         int colon = target.lastIndexOf(':');
@@ -44,6 +45,15 @@ final class TcpProxy implements AutoCloseable {
     void heal() {
         partitioned = false;
         responsesDropped = false;
+        requestsDropped = false;
+    }
+
+    /**
+     * The client's bytes are lost, the server's still arrive: the server hears nothing (and expires the session),
+     * while the client, receiving its watch notifications, may not notice anything wrong.
+     */
+    void dropRequests() {
+        requestsDropped = true;
     }
 
     /** Requests still reach the server; its answers are lost (the client's request lands, the reply does not). */
@@ -72,7 +82,7 @@ final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (!partitioned && !(responses && responsesDropped)) {
+                    if (!partitioned && !(responses ? responsesDropped : requestsDropped)) {
                         out.write(buffer, 0, n);
                         out.flush();
                     }
