@@ -24,6 +24,7 @@ final class TcpProxy implements AutoCloseable {
     private volatile boolean responsesDropped;
     /** One-shot: what to do before forwarding the next request of an operation code (ZooDefs.OpCode). */
     private final java.util.Map<Integer, Runnable> beforeRequest = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean requestsDropped;
 
     TcpProxy(String target) throws IOException {
         int colon = target.lastIndexOf(':');
@@ -46,6 +47,15 @@ final class TcpProxy implements AutoCloseable {
     void heal() {
         partitioned = false;
         responsesDropped = false;
+        requestsDropped = false;
+    }
+
+    /**
+     * The client's bytes are lost, the server's still arrive: the server hears nothing (and expires the session),
+     * while the client, receiving its watch notifications, may not notice anything wrong.
+     */
+    void dropRequests() {
+        requestsDropped = true;
     }
 
     /** Requests still reach the server; its answers are lost (the client's request lands, the reply does not). */
@@ -88,20 +98,21 @@ final class TcpProxy implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(upstream);
                 requests(client, upstream);
-                pump(upstream, client, true);
+                pump(upstream, client);
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private void pump(Socket from, Socket to, boolean responses) {
+    /** The server's side: bytes as they come, unless partitioned or its answers are being dropped. */
+    private void pump(Socket from, Socket to) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
-                    if (!partitioned && !(responses && responsesDropped)) {
+                    if (!partitioned && !responsesDropped) {
                         out.write(buffer, 0, n);
                         out.flush();
                     }
@@ -137,7 +148,7 @@ final class TcpProxy implements AutoCloseable {
                         }
                     }
                     connectRequest = false;
-                    if (!partitioned) {
+                    if (!partitioned && !requestsDropped) {
                         out.write(java.nio.ByteBuffer.allocate(4).putInt(length).array());
                         out.write(packet);
                         out.flush();

@@ -3,6 +3,7 @@ package io.zootask.worker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.protocol.ProcessIdentity;
 import io.zootask.protocol.WorkerInfo;
+import io.zootask.protocol.ZooKeeperSettings;
 import io.zootask.worker.assignments.AssignmentWatcher;
 import io.zootask.worker.completion.AssignmentRunner;
 import io.zootask.worker.completion.ExecutionJournal;
@@ -74,7 +75,7 @@ class WorkerConfiguration {
         ExecutionJournal journal = properties.journal() == null || properties.journal().isBlank()
                 ? ExecutionJournal.disabled(clock) : new ExecutionJournal(Path.of(properties.journal()), clock);
         return new AssignmentRunner(client, processes, policy, properties.defaultTimeout(), clock, meters, journal,
-                committer, properties.markRunningAfter());
+                committer, properties.markRunningAfter(), (int) properties.maxStatusSize().toBytes());
     }
 
     @Bean
@@ -83,16 +84,17 @@ class WorkerConfiguration {
         return new AssignmentWatcher(client, runner, processes, properties.effectiveSlots());
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     WorkerRegistration workerRegistration(CuratorFramework client, AssignmentWatcher watcher,
-                                          WorkerProperties properties) {
+                                          WorkerProperties properties, ZooKeeperSettings zooKeeper) {
         String host = ProcessIdentity.host();
         long pid = ProcessIdentity.pid();
         String name = ProcessIdentity.nameOr(properties.name());
         String version = WorkerApplication.class.getPackage().getImplementationVersion();
         WorkerInfo template = new WorkerInfo(name, host, pid, properties.effectiveSlots(),
                 version == null ? "dev" : version);
-        return new WorkerRegistration(client, name, template, List.of(watcher), properties.suspendedKillAfter());
+        return new WorkerRegistration(client, name, template, List.of(watcher), properties.expiryMargin(),
+                zooKeeper.sessionTimeout());
     }
 
     @Bean

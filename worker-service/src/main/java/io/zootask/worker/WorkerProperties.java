@@ -29,10 +29,15 @@ import org.springframework.util.unit.DataSize;
  * @param defaultTimeout     for tasks that set no {@code timeoutSeconds}
  * @param maxOutput          how much of the tail of stdout+stderr a status keeps
  * @param drainGrace         on SIGTERM, how long running tasks may take to finish before they are killed
- * @param suspendedKillAfter how long a lost connection is tolerated before running tasks are killed (the session
- *                           may be expiring); empty means a quarter of the session timeout
+ * @param expiryMargin       running tasks are killed this long before the server can expire the worker's session,
+ *                           counted from the last time the server certainly heard from it: at least half the servers'
+ *                           {@code tickTime} (an ensemble's leader learns of its followers' sessions every half tick)
+ *                           plus the time a kill takes; at most half the session timeout is used
  * @param markRunningAfter   a task still running after this is marked {@code running} in ZooKeeper (one more
  *                           write); a quicker one goes from {@code assigned} straight to its end state
+ * @param maxStatusSize      the most a status may take in ZooKeeper: below the servers' {@code jute.maxbuffer}
+ *                           (1 MB by default), with room for the rest of the request; a larger status has its output
+ *                           cut, or (if its command alone is too large) becomes a minimal {@code failed} status
  * @param journal            optional file to which each execution's start and end is appended (chaos testing)
  */
 @ConfigurationProperties("zootask.worker")
@@ -46,8 +51,9 @@ public record WorkerProperties(String name,
                                @DefaultValue("1h") Duration defaultTimeout,
                                @DefaultValue("64KB") DataSize maxOutput,
                                @DefaultValue("30s") Duration drainGrace,
-                               Duration suspendedKillAfter,
+                               @DefaultValue("2s") Duration expiryMargin,
                                @DefaultValue("100ms") Duration markRunningAfter,
+                               @DefaultValue("1000KB") DataSize maxStatusSize,
                                String journal) {
 
     /**

@@ -55,14 +55,16 @@ public class AssignmentRunner {
     private final ExecutionJournal journal;
     private final GroupCommitter committer;
     private final Duration markRunningAfter;
+    private final StatusFitter fitter;
     private final Object admission = new Object();
     private final Map<String, Execution> inFlight = new ConcurrentHashMap<>();
     private boolean admitting = true; // guarded by admission
 
     public AssignmentRunner(CuratorFramework client, ProcessRunner processes, ExecutablePolicy policy,
                             Duration defaultTimeout, Clock clock, MeterRegistry meters, ExecutionJournal journal,
-                            GroupCommitter committer, Duration markRunningAfter) {
+                            GroupCommitter committer, Duration markRunningAfter, int maxStatusBytes) {
         this.markRunningAfter = markRunningAfter;
+        this.fitter = new StatusFitter(maxStatusBytes);
         this.journal = journal;
         this.committer = committer;
         this.client = client;
@@ -169,7 +171,8 @@ public class AssignmentRunner {
             ExecutionResult result;
             try {
                 result = Builtins.isBuiltin(task.command()) ? Builtins.run(task.command(), clock)
-                        : processes.run(task.command(), timeout, markRunningAfter, this::ensureMarked);
+                        : processes.run(task.command(), timeout, markRunningAfter, this::ensureMarked,
+                                () -> !registration.isAbandoned());
             } finally {
                 journal.ended(taskId, task.attempt(), registration.workerId(),
                         registration.isAbandoned() ? "abandoned" : "finished");
@@ -217,7 +220,11 @@ public class AssignmentRunner {
         RunningMarker marker = new RunningMarker(registration.workerId(), task.attempt(), clock.instant());
         try {
             byte[] data = ProtocolCodec.encode(marker);
+            // The check of /workers/<me>: Curator may retry this transaction after a lost connection, when we have
+            // already abandoned the registration and released its markers (deleting /workers/<me> first). Landing
+            // then, the marker would make the master wait for a task nobody runs, as long as our session lives.
             committer.commit(List.of(
+                    client.transactionOp().check().forPath(ZNodes.worker(registration.workerId())),
                     client.transactionOp().check().forPath(ZNodes.assignment(registration.workerId(), taskId)),
                     client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
                             .forPath(ZNodes.running(taskId), data)), data.length);
@@ -230,7 +237,9 @@ public class AssignmentRunner {
             log.info("stopping {}: another session marks it running", taskId);
             return Mark.NOT_OURS;
         } catch (KeeperException.NoNodeException gone) {
-            log.info("stopping {}: its assignment is gone", taskId);
+            // the assignment is gone (re-queued), or we are no longer in /workers: either way the master may hand
+            // the task to another worker, so it must not go on here
+            log.info("stopping {}: its assignment or our registration {} is gone", taskId, registration);
             return Mark.NOT_OURS;
         } catch (Exception e) {
             log.info("cannot mark {} running: {}", taskId, e.toString());
@@ -254,7 +263,7 @@ public class AssignmentRunner {
     private void complete(Registration registration, String taskId, TaskStatus status, boolean hasMarker)
             throws InterruptedException {
         String assignment = ZNodes.assignment(registration.workerId(), taskId);
-        byte[] data = ProtocolCodec.encode(status);
+        byte[] data = fitted(taskId, status);
         while (!registration.isAbandoned()) {
             try {
                 List<CuratorOp> ops = new ArrayList<>(3);
@@ -271,12 +280,34 @@ public class AssignmentRunner {
             } catch (KeeperException e) {
                 resolveRejectedCompletion(registration, taskId, e);
                 return;
+            } catch (GroupCommitter.UnitTooLargeException e) {
+                // Cannot happen with the fitter's budget below the request limit, unless the paths are absurd; never
+                // loop on it: the smallest status there is says why.
+                log.error("completion of {} refused: {}", taskId, e.getMessage());
+                data = ProtocolCodec.encode(TaskStatus.failure(null, registration.workerId(), clock.instant(),
+                        "the status does not fit ZooKeeper's request limit"));
             } catch (Exception e) {
                 log.warn("completion of {} failed: {}", taskId, e.toString());
                 TimeUnit.MILLISECONDS.sleep(200);
             }
         }
         log.info("not reporting {}: registration {} was abandoned", taskId, registration);
+    }
+
+    private byte[] fitted(String taskId, TaskStatus status) {
+        StatusFitter.Fitted fitted = fitter.fit(status);
+        switch (fitted.fit()) {
+            case WHOLE -> {
+            }
+            case OUTPUT_CUT -> log.info("status of {}: output cut to {} characters to fit ZooKeeper's request limit",
+                    taskId, fitted.status().output().length());
+            case COMMAND_DROPPED -> {
+                log.warn("status of {} does not fit ZooKeeper's request limit ({} bytes) even without output: "
+                        + "writing it as failed, without its command", taskId, fitter.maxBytes());
+                meters.counter("zootask.worker.statuses.oversized").increment();
+            }
+        }
+        return fitted.data();
     }
 
     private void resolveRejectedCompletion(Registration registration, String taskId, KeeperException cause) {

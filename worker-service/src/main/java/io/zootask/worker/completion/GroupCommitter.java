@@ -25,6 +25,16 @@ public final class GroupCommitter implements AutoCloseable {
     static final int MAX_UNITS = 100;
     static final int MAX_BYTES = 512 * 1024;
 
+    /**
+     * The largest unit that is sent at all. ZooKeeper's server does not refuse a request over {@code jute.maxbuffer}
+     * (1 MB - 1 by default): it closes the connection, the client retries, and the same happens again, for ever,
+     * while every other operation of the worker fails with the connection. Such a unit is refused here instead.
+     */
+    static final int MAX_UNIT_BYTES = 1024 * 1024 - 1 - 8 * 1024;
+
+    /** What an operation costs besides its data and path: headers, version, flags, an ACL or two. */
+    private static final int OP_OVERHEAD_BYTES = 256;
+
     private final CuratorFramework client;
     private final BlockingQueue<Unit> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -50,7 +60,11 @@ public final class GroupCommitter implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the worker is shutting down");
         }
-        Unit unit = new Unit(ops, bytes, new CompletableFuture<>());
+        int size = bytes + ops.stream().mapToInt(GroupCommitter::overheadOf).sum();
+        if (size > MAX_UNIT_BYTES) {
+            throw new UnitTooLargeException(size);
+        }
+        Unit unit = new Unit(ops, size, new CompletableFuture<>());
         queue.add(unit);
         if (closed) { // close() may have drained the queue before our add: nobody else will answer this unit
             unit.done().completeExceptionally(new IllegalStateException("the worker is shutting down"));
@@ -62,6 +76,20 @@ public final class GroupCommitter implements AutoCloseable {
                 throw cause;
             }
             throw e;
+        }
+    }
+
+    private static int overheadOf(CuratorOp op) {
+        String path = op.get().getPath();
+        return OP_OVERHEAD_BYTES + (path == null ? 0 : path.length());
+    }
+
+    /** A unit ZooKeeper would never accept: it was not sent. */
+    public static final class UnitTooLargeException extends IllegalArgumentException {
+
+        UnitTooLargeException(int bytes) {
+            super("a transaction of about " + bytes + " bytes exceeds ZooKeeper's request limit (at most "
+                    + MAX_UNIT_BYTES + " are sent)");
         }
     }
 
@@ -87,6 +115,8 @@ public final class GroupCommitter implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            // A unit that is large on its own (up to MAX_UNIT_BYTES) is never joined by others, nor joins them: if it
+            // fails, it fails alone, and a batch of small completions stays far from the request limit.
             int bytes = batch.get(0).bytes();
             Unit next;
             while (batch.size() < MAX_UNITS && (next = queue.peek()) != null && bytes + next.bytes() < MAX_BYTES) {

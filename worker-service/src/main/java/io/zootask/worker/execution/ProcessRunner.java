@@ -57,6 +57,8 @@ public class ProcessRunner implements AutoCloseable {
     private final int maxOutputBytes;
     private final Clock clock;
     private final Map<Process, String> live = new ConcurrentHashMap<>();
+    /** Starting a process and killing them all exclude each other: no start slips past a kill. */
+    private final Object starting = new Object();
 
     public ProcessRunner(ExecutablePolicy policy, TaskEnvironment environment, WorkDirectories workDirectories,
                          int maxOutputBytes, Clock clock) {
@@ -68,15 +70,18 @@ public class ProcessRunner implements AutoCloseable {
     }
 
     public ExecutionResult run(List<String> command, Duration timeout) throws InterruptedException {
-        return run(command, timeout, timeout, () -> true);
+        return run(command, timeout, timeout, () -> true, () -> true);
     }
 
     /**
      * Runs {@code command}; if it is still running after {@code checkpointAfter}, asks {@code stillOurs} once
      * whether to go on (the caller records that the task is running) and kills the process tree if not.
+     *
+     * @param mayStart asked right before the process starts, atomically with respect to {@link #killAll()}: a caller
+     *                 that turns it false before calling {@code killAll} knows no process of its starts afterwards
      */
     public ExecutionResult run(List<String> command, Duration timeout, Duration checkpointAfter,
-                               BooleanSupplier stillOurs) throws InterruptedException {
+                               BooleanSupplier stillOurs, BooleanSupplier mayStart) throws InterruptedException {
         Instant started = clock.instant();
         ExecutablePolicy.Resolution resolution = policy.resolve(command);
         if (resolution.isRefused()) {
@@ -92,14 +97,15 @@ public class ProcessRunner implements AutoCloseable {
         }
         try {
             return runIn(workDirectory, resolution.executable(), command, timeout, checkpointAfter, stillOurs,
-                    started);
+                    mayStart, started);
         } finally {
             workDirectories.delete(workDirectory);
         }
     }
 
     private ExecutionResult runIn(Path workDirectory, Path executable, List<String> command, Duration timeout,
-                                  Duration checkpointAfter, BooleanSupplier stillOurs, Instant started)
+                                  Duration checkpointAfter, BooleanSupplier stillOurs, BooleanSupplier mayStart,
+                                  Instant started)
             throws InterruptedException {
         List<String> argv = new ArrayList<>(LAUNCH_PREFIX);
         argv.add(executable.toString());
@@ -111,13 +117,19 @@ public class ProcessRunner implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         environment.applyTo(builder.environment(), workDirectory, executionId);
         Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
-                    "cannot start '" + command.get(0) + "': " + e.getMessage());
+        synchronized (starting) {
+            if (!mayStart.getAsBoolean()) {
+                return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
+                        "not started: the worker gave up its work");
+            }
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
+                        "cannot start '" + command.get(0) + "': " + e.getMessage());
+            }
+            live.put(process, executionId);
         }
-        live.put(process, executionId);
         TailBuffer tail = new TailBuffer(maxOutputBytes);
         Thread pump = new Thread(() -> pump(process.getInputStream(), tail), "output-" + process.pid());
         pump.setDaemon(true);
@@ -164,12 +176,14 @@ public class ProcessRunner implements AutoCloseable {
 
     /** Kills every process this runner started, children first. Used when the worker's session is lost. */
     public int killAll() {
-        int killed = 0;
-        for (Map.Entry<Process, String> entry : List.copyOf(live.entrySet())) {
-            killTree(entry.getKey(), entry.getValue());
-            killed++;
+        synchronized (starting) {
+            int killed = 0;
+            for (Map.Entry<Process, String> entry : List.copyOf(live.entrySet())) {
+                killTree(entry.getKey(), entry.getValue());
+                killed++;
+            }
+            return killed;
         }
-        return killed;
     }
 
     public int running() {

@@ -1,6 +1,9 @@
 package io.zootask.worker.registration;
 
-/** Told when this worker gains and loses a registration. Called from the registration thread, one at a time. */
+/**
+ * Told when this worker gains and loses a registration, one call at a time: {@code registered} from the registration
+ * thread, {@code abandoned} from it or from the session-deadline thread (when the server may soon expire the session).
+ */
 public interface RegistrationListener {
 
     void registered(Registration registration);

@@ -68,6 +68,18 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void startsNothingOnceTheCallerHasGivenUpItsWork() throws Exception {
+        ProcessRunner runner = runner(1024, "touch");
+        Path witness = temp.resolve("started");
+        ExecutionResult result = runner.run(List.of("touch", witness.toString()), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), () -> true, () -> false);
+        assertThat(result.state()).isEqualTo(TaskState.FAILED);
+        assertThat(result.message()).contains("not started");
+        assertThat(witness).doesNotExist();
+        assertThat(workRoot()).isEmptyDirectory();
+    }
+
+    @Test
     void refusesWhatIsNotAllowlistedWithoutStartingAnything() throws Exception {
         ProcessRunner runner = runner(1024);
         ExecutionResult result = runner.run(List.of("rm", "-rf", temp.toString()), Duration.ofSeconds(10));
