@@ -161,7 +161,7 @@ class EndToEndTest {
         assertProblem(gateway.postJson("{}"), 400, "command is required");
         assertProblem(gateway.postJson("{\"command\":[]}"), 400, "command is required");
         assertProblem(gateway.postJson("{\"command\":[\"  \"]}"), 400, "must not be blank");
-        assertProblem(gateway.postJson("{\"command\":\"echo hi\"}"), 400, "not valid");
+        assertProblem(gateway.postJson("{\"command\":\"echo hi\"}"), 400, "command must be an array of strings");
         assertProblem(gateway.postJson("{\"command\":[\"echo\"],\"timeoutSeconds\":0}"), 400, "timeoutSeconds");
         assertProblem(gateway.postJson("{\"command\":[" + "\"x\",".repeat(300) + "\"x\"]}"), 400, "arguments");
         assertProblem(gateway.postJson("{\"command\":[\"echo\",\"" + "a".repeat(70_000) + "\"]}"), 413,

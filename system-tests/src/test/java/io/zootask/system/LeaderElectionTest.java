@@ -69,13 +69,14 @@ class LeaderElectionTest {
         assertThat(zk.exists("/assign/hand/" + stranded, false)).isNotNull();
 
         // A new leader recovers it: back to the queue with attempt 2, run by the real worker.
-        cluster.master("master-c");
+        cluster.master("master-c", "zootask.master.assign-parent-grace=6s");
         JsonNode recovered = gateway.awaitFinished(stranded, seconds(30));
         assertThat(recovered.get("state").asString()).isEqualTo("done");
         assertThat(recovered.get("output").asString()).isEqualTo("stranded\n");
         assertThat(recovered.get("attempt").asInt()).isEqualTo(2);
         assertThat(recovered.get("worker").asString()).startsWith("real-");
-        await().atMost(seconds(10)).until(() -> zk.exists("/assign/hand", false) == null);
+        // its empty parent goes once the grace is over (the session timeout here)
+        await().atMost(seconds(20)).until(() -> zk.exists("/assign/hand", false) == null);
     }
 
     @Test

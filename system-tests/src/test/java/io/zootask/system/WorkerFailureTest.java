@@ -26,7 +26,7 @@ class WorkerFailureTest {
     @BeforeEach
     void start() throws Exception {
         cluster = new ZootaskCluster();
-        cluster.master("m");
+        cluster.master("m", "zootask.master.assign-parent-grace=6s");
         gateway = cluster.gateway();
         zk = cluster.plainClient();
     }
@@ -56,7 +56,8 @@ class WorkerFailureTest {
         assertThat(done.get("attempt").asInt()).isEqualTo(2);
         assertThat(done.get("worker").asString()).isEqualTo("wx-2");
         assertThat(zk.getChildren("/workers", false)).containsExactly("wx-2");
-        await().atMost(seconds(10)).until(() -> zk.exists("/assign/wx-1", false) == null);
+        // the old id's empty parent goes once the grace is over (the session timeout here)
+        await().atMost(seconds(20)).until(() -> zk.exists("/assign/wx-1", false) == null);
     }
 
     @Test
