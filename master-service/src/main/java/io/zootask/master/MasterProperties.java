@@ -19,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                    default. A task whose data does not fit into an assignment under it fails at once.
  */
 @ConfigurationProperties("zootask.master")
-public record MasterProperties(String name, @DefaultValue("3") int maxAttempts,
+record MasterProperties(String name, @DefaultValue("3") int maxAttempts,
                                @DefaultValue Retention retention,
                                @DefaultValue("60s") Duration assignParentGrace,
                                @DefaultValue("1048575") int maxRequestBytes) {

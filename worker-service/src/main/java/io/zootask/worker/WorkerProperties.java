@@ -41,7 +41,7 @@ import org.springframework.util.unit.DataSize;
  * @param journal            optional file to which each execution's start and end is appended (chaos testing)
  */
 @ConfigurationProperties("zootask.worker")
-public record WorkerProperties(String name,
+record WorkerProperties(String name,
                                @DefaultValue("0") int slots,
                                @DefaultValue({"echo", "sleep", "true", "false"}) List<String> allowedExecutables,
                                @DefaultValue("false") boolean allowAnyExecutable,

@@ -103,6 +103,18 @@ public final class ZooKeeperClients {
     }
 
     /**
+     * The children of {@code path}, or none if it does not exist: a parent nobody has created yet (no master has run,
+     * nothing was submitted) holds nothing.
+     */
+    public static List<String> childrenOrEmpty(CuratorFramework client, String path) throws Exception {
+        try {
+            return client.getChildren().forPath(path);
+        } catch (org.apache.zookeeper.KeeperException.NoNodeException none) {
+            return List.of();
+        }
+    }
+
+    /**
      * Creates {@code /tasks}, {@code /workers}, {@code /assign}, {@code /running}, {@code /status} and the election
      * path if they are missing. Persistent, not containers: an empty queue must not make {@code /tasks} disappear
      * under a zkCli user. Create-and-ignore-NodeExists, never check-then-create. They get the client's ACL.

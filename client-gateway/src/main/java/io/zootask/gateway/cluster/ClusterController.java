@@ -8,6 +8,7 @@ import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.RunningMarker;
 import io.zootask.protocol.WorkerInfo;
 import io.zootask.protocol.ZNodes;
+import io.zootask.protocol.ZooKeeperClients;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,11 +45,11 @@ class ClusterController {
                 // no leader right now
             }
             List<ClusterView.Master> masters = new ArrayList<>();
-            List<String> participants = new ArrayList<>(children(client, ZNodes.ELECTION));
+            List<String> participants = new ArrayList<>(ZooKeeperClients.childrenOrEmpty(client, ZNodes.ELECTION));
             participants.sort(ZNodes.TASK_ORDER);
             for (String node : participants) {
                 try {
-                    String id = new String(client.getData().forPath(ZNodes.ELECTION + "/" + node),
+                    String id = new String(client.getData().forPath(ZNodes.childOf(ZNodes.ELECTION, node)),
                             StandardCharsets.UTF_8);
                     masters.add(new ClusterView.Master(id, masters.isEmpty() ? "leader" : "standby"));
                 } catch (KeeperException.NoNodeException gone) {
@@ -56,10 +57,10 @@ class ClusterController {
                 }
             }
             Map<String, List<String>> runningByWorker = new HashMap<>();
-            for (String task : children(client, ZNodes.RUNNING)) {
+            for (String task : ZooKeeperClients.childrenOrEmpty(client, ZNodes.RUNNING)) {
                 try {
                     RunningMarker marker = ProtocolCodec.decodeRunning(
-                            client.getData().forPath(ZNodes.RUNNING + "/" + task));
+                            client.getData().forPath(ZNodes.childOf(ZNodes.RUNNING, task)));
                     if (marker.worker() != null) {
                         runningByWorker.computeIfAbsent(marker.worker(), w -> new ArrayList<>()).add(task);
                     }
@@ -68,12 +69,13 @@ class ClusterController {
                 }
             }
             List<ClusterView.Worker> workers = new ArrayList<>();
-            List<String> workerIds = new ArrayList<>(children(client, ZNodes.WORKERS));
+            List<String> workerIds = new ArrayList<>(ZooKeeperClients.childrenOrEmpty(client, ZNodes.WORKERS));
             workerIds.sort(null);
             for (String id : workerIds) {
                 try {
-                    WorkerInfo info = ProtocolCodec.decodeWorker(id, client.getData().forPath(ZNodes.WORKERS + "/" + id));
-                    Stat assign = client.checkExists().forPath(ZNodes.ASSIGN + "/" + id);
+                    WorkerInfo info = ProtocolCodec.decodeWorker(id,
+                            client.getData().forPath(ZNodes.childOf(ZNodes.WORKERS, id)));
+                    Stat assign = client.checkExists().forPath(ZNodes.childOf(ZNodes.ASSIGN, id));
                     workers.add(new ClusterView.Worker(id, info.host(), info.pid(), info.slots(),
                             assign == null ? 0 : assign.getNumChildren(),
                             runningByWorker.getOrDefault(id, List.of()), info.version()));
@@ -85,13 +87,5 @@ class ClusterController {
             return new ClusterView(master, masters, workers, tasks == null ? 0 : tasks.getNumChildren(),
                     client.getZookeeperClient().getCurrentConnectionString());
         });
-    }
-
-    private static List<String> children(CuratorFramework client, String path) throws Exception {
-        try {
-            return client.getChildren().forPath(path);
-        } catch (KeeperException.NoNodeException none) {
-            return List.of();
-        }
     }
 }

@@ -18,7 +18,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * so an oversized body is never buffered whole.
  */
 @Component
-public class BodySizeLimitFilter extends OncePerRequestFilter {
+class BodySizeLimitFilter extends OncePerRequestFilter {
 
     private final long limit;
 

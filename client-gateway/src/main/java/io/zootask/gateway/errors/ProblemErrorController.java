@@ -24,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @Hidden
 @RestController
-public class ProblemErrorController implements ErrorController {
+class ProblemErrorController implements ErrorController {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemErrorController.class);
 

@@ -16,7 +16,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * fails to read the body with an {@code IllegalArgumentException}, which was a 500.
  */
 @Component
-public class WildcardContentTypeFilter extends OncePerRequestFilter {
+class WildcardContentTypeFilter extends OncePerRequestFilter {
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

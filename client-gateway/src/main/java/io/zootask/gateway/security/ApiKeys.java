@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * right tool here; a slow password hash would only make every request slow.)
  */
 @Component
-public class ApiKeys {
+class ApiKeys {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");

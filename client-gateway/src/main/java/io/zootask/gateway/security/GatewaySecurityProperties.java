@@ -19,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rateLimit requests per key
  */
 @ConfigurationProperties("zootask.gateway.security")
-public record GatewaySecurityProperties(List<Key> keys,
+record GatewaySecurityProperties(List<Key> keys,
                                         @DefaultValue("false") boolean open,
                                         @DefaultValue RateLimit rateLimit) {
 

@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
  * part. Buckets are keyed by key id, so there are at most as many as configured keys.
  */
 @Component
-public class KeyRateLimiter {
+class KeyRateLimiter {
 
     private final GatewaySecurityProperties.RateLimit limit;
     private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();

@@ -6,7 +6,7 @@ import java.util.Locale;
  * What an API key may do. Three coarse roles are enough for a task queue: who may add work, who may watch all of it,
  * and who operates the gateway.
  */
-public enum Role {
+enum Role {
     /** POST /tasks, and read the tasks this same key submitted. */
     SUBMIT,
     /** Read every task and the cluster view; actuator details, info and metrics. */

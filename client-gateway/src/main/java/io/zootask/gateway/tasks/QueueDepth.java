@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
  * of submissions past it.
  */
 @Component
-public class QueueDepth implements DisposableBean {
+class QueueDepth implements DisposableBean {
 
     private final AtomicInteger depth = new AtomicInteger();
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -135,7 +135,7 @@ final class SubmissionSearch {
             // only names our sequential create can have made; TASK_ORDER knows how ZooKeeper's sequence numbers run
             if (ZNodes.isValidName(child) && child.startsWith(ZNodes.TASK_PREFIX)
                     && (floor == null || ZNodes.TASK_ORDER.compare(child, floor) > 0)) {
-                where.put(child, parent + "/" + child);
+                where.put(child, ZNodes.childOf(parent, child));
             }
         }
     }

@@ -12,7 +12,7 @@ import tools.jackson.databind.annotation.JsonDeserialize;
  * @param maxAttempts    optional; how many executions lost workers may cost before the task fails
  */
 @JsonDeserialize(using = StrictSubmitTaskRequestReader.class)
-public record SubmitTaskRequest(
+record SubmitTaskRequest(
         @Schema(example = "[\"echo\", \"hello\"]", requiredMode = Schema.RequiredMode.REQUIRED) List<String> command,
         @Schema(example = "60") Integer timeoutSeconds,
         @Schema(example = "3") Integer maxAttempts) {

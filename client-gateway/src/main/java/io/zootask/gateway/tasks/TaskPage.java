@@ -9,5 +9,5 @@ import java.util.List;
  * @param nextCursor pass as {@code cursor} to get the next (older) page; absent on the last page
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TaskPage(List<TaskView> items, String nextCursor) {
+record TaskPage(List<TaskView> items, String nextCursor) {
 }

@@ -8,6 +8,7 @@ import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskState;
 import io.zootask.protocol.TaskStatus;
 import io.zootask.protocol.ZNodes;
+import io.zootask.protocol.ZooKeeperClients;
 import java.util.List;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
@@ -20,7 +21,7 @@ import org.springframework.stereotype.Component;
  * the places are read in the order it moves through them, and the whole look is repeated before saying "not found".
  */
 @Component
-public class TaskReader {
+class TaskReader {
 
     private static final int PASSES = 3;
 
@@ -130,9 +131,7 @@ public class TaskReader {
     private List<String> children(String path) {
         try {
             CuratorFramework client = zk.client();
-            return zk.call(() -> client.getChildren().forPath(path));
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
+            return zk.call(() -> ZooKeeperClients.childrenOrEmpty(client, path));
         } catch (KeeperException e) {
             throw new IllegalStateException("listing " + path + ": " + e.code(), e);
         }

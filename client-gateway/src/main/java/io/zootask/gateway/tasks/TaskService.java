@@ -12,6 +12,7 @@ import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskState;
 import io.zootask.protocol.ZNodes;
+import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import org.springframework.stereotype.Service;
 
 /** Submitting tasks and looking them up. */
 @Service
-public class TaskService {
+class TaskService {
 
     /** Tasks remembered as created here: several seconds of submissions at full rate, a few MB. */
     private static final int RECENT_SUBMISSIONS = 16_384;
@@ -211,31 +212,23 @@ public class TaskService {
         Map<String, TaskState> states = new HashMap<>();
         try {
             zk.call(() -> {
-                put(states, childrenOrNone(client, ZNodes.TASKS), TaskState.QUEUED);
-                for (String worker : childrenOrNone(client, ZNodes.ASSIGN)) {
+                put(states, ZooKeeperClients.childrenOrEmpty(client, ZNodes.TASKS), TaskState.QUEUED);
+                for (String worker : ZooKeeperClients.childrenOrEmpty(client, ZNodes.ASSIGN)) {
                     try {
-                        put(states, client.getChildren().forPath(ZNodes.ASSIGN + "/" + worker), TaskState.ASSIGNED);
+                        put(states, client.getChildren().forPath(ZNodes.childOf(ZNodes.ASSIGN, worker)),
+                                TaskState.ASSIGNED);
                     } catch (KeeperException.NoNodeException | IllegalArgumentException gone) {
                         // the worker's parent was removed while we listed
                     }
                 }
-                put(states, childrenOrNone(client, ZNodes.RUNNING), TaskState.RUNNING);
-                put(states, childrenOrNone(client, ZNodes.STATUS), TaskState.DONE);
+                put(states, ZooKeeperClients.childrenOrEmpty(client, ZNodes.RUNNING), TaskState.RUNNING);
+                put(states, ZooKeeperClients.childrenOrEmpty(client, ZNodes.STATUS), TaskState.DONE);
                 return null;
             });
         } catch (KeeperException e) {
             throw new IllegalStateException("listing tasks: " + e.code(), e);
         }
         return states;
-    }
-
-    /** A root nobody has created yet (no master has run, nothing was submitted) holds no tasks. */
-    private static List<String> childrenOrNone(CuratorFramework client, String root) throws Exception {
-        try {
-            return client.getChildren().forPath(root);
-        } catch (KeeperException.NoNodeException none) {
-            return List.of();
-        }
     }
 
     private static void put(Map<String, TaskState> states, List<String> ids, TaskState state) {

@@ -40,7 +40,7 @@ import org.springframework.stereotype.Component;
  * request finds the task the first one created, whichever gateway it reaches.
  */
 @Component
-public class TaskSubmitter {
+class TaskSubmitter {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TaskSubmitter.class);
 

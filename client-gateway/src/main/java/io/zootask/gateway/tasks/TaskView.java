@@ -12,7 +12,7 @@ import java.util.List;
  * @param submittedBy the id of the API key that submitted it; absent when the gateway runs without keys
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TaskView(String id, TaskState state, List<String> command, Integer timeoutSeconds, String worker,
+record TaskView(String id, TaskState state, List<String> command, Integer timeoutSeconds, String worker,
                        Integer attempt, Instant submittedAt, Instant startedAt, Instant finishedAt, Integer exitCode,
                        String output, Boolean outputTruncated, String message, String submittedBy) {
 

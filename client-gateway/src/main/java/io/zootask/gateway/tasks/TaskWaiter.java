@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link LongPoll} and a timer entry, so one gateway holds thousands of them.
  */
 @Component
-public class TaskWaiter implements DisposableBean {
+class TaskWaiter implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(TaskWaiter.class);
     /** The servlet container's own timeout comes this long after the wait: a safety net, our timer answers first. */

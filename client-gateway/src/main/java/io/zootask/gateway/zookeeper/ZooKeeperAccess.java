@@ -7,9 +7,13 @@ import org.apache.zookeeper.KeeperException;
 import org.springframework.stereotype.Component;
 
 /**
- * The gateway's one door to ZooKeeper. Fails fast with {@link ZooKeeperUnavailableException} (503) when the client is
- * disconnected, instead of holding the request through Curator's retries, and maps connection-level failures the
- * same way. Other ZooKeeper errors propagate for the caller to interpret.
+ * How the gateway's request handlers read ZooKeeper: they fail fast with {@link ZooKeeperUnavailableException} (503)
+ * when the client is disconnected, instead of holding the request through Curator's retries, and connection-level
+ * failures map the same way. Other ZooKeeper errors propagate for the caller to interpret.
+ *
+ * <p>Two parts of the gateway use the client directly, on purpose: {@code TaskSubmitter}, whose create must not be
+ * retried blindly and which recovers a lost reply itself, and {@code QueueDepth}, a background count that answers
+ * from its cache while ZooKeeper is away.
  */
 @Component
 public class ZooKeeperAccess {

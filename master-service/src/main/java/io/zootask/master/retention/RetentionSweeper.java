@@ -119,7 +119,7 @@ public class RetentionSweeper {
         int beyondListable = Math.max(0, sorted.size() - LISTABLE_STATUSES);
         List<String> expired = new ArrayList<>();
         for (int i = 0; i < beyondListable; i++) {
-            expired.add(parent + "/" + sorted.get(i));
+            expired.add(ZNodes.childOf(parent, sorted.get(i)));
         }
         // A long or retried task finishes late with a low number: over the count, a status still goes only once it
         // has been readable for a while, so nobody's fresh result vanishes at the next sweep. When this master first
@@ -128,11 +128,11 @@ public class RetentionSweeper {
         long graceCutoff = now - minReadable.toMillis();
         for (int i = beyondListable; i < excess; i++) {
             if (seen.get(sorted.get(i)) < graceCutoff) {
-                expired.add(parent + "/" + sorted.get(i));
+                expired.add(ZNodes.childOf(parent, sorted.get(i)));
             }
         }
         for (int i = Math.max(beyondListable, Math.max(0, excess)); i < sorted.size(); i++) {
-            String path = parent + "/" + sorted.get(i);
+            String path = ZNodes.childOf(parent, sorted.get(i));
             Stat stat = client.checkExists().forPath(path);
             if (stat == null) {
                 continue;
@@ -150,9 +150,9 @@ public class RetentionSweeper {
             throws Exception {
         List<Entry> entries = new ArrayList<>(names.size());
         for (String name : names) {
-            Stat stat = client.checkExists().forPath(parent + "/" + name);
+            Stat stat = client.checkExists().forPath(ZNodes.childOf(parent, name));
             if (stat != null) {
-                entries.add(new Entry(parent + "/" + name, stat.getCtime()));
+                entries.add(new Entry(ZNodes.childOf(parent, name), stat.getCtime()));
             }
         }
         entries.sort(Comparator.comparingLong(Entry::createdMillis));

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.zootask.protocol.MalformedDataException;
 import io.zootask.protocol.ProtocolCodec;
-import io.zootask.protocol.RunningMarker;
 import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskStatus;
 import io.zootask.protocol.ZNodes;
@@ -15,17 +14,13 @@ import io.zootask.worker.execution.ProcessRunner;
 import io.zootask.worker.registration.Registration;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +48,9 @@ public class AssignmentRunner {
     private final MeterRegistry meters;
     private final Timer executionTimer;
     private final ExecutionJournal journal;
-    private final GroupCommitter committer;
     private final Duration markRunningAfter;
-    private final StatusFitter fitter;
+    private final RunningMarks marks;
+    private final Completion completion;
     private final Object admission = new Object();
     private final Map<String, Execution> inFlight = new ConcurrentHashMap<>();
     private boolean admitting = true; // guarded by admission
@@ -64,9 +59,9 @@ public class AssignmentRunner {
                             Duration defaultTimeout, Clock clock, MeterRegistry meters, ExecutionJournal journal,
                             GroupCommitter committer, Duration markRunningAfter, int maxStatusBytes) {
         this.markRunningAfter = markRunningAfter;
-        this.fitter = new StatusFitter(maxStatusBytes);
         this.journal = journal;
-        this.committer = committer;
+        this.marks = new RunningMarks(client, committer, clock);
+        this.completion = new Completion(client, committer, new StatusFitter(maxStatusBytes), clock, meters);
         this.client = client;
         this.processes = processes;
         this.policy = policy;
@@ -94,13 +89,13 @@ public class AssignmentRunner {
         try {
             task = ProtocolCodec.decodeTask(data);
         } catch (MalformedDataException e) {
-            complete(registration, taskId, TaskStatus.failure(null, registration.workerId(), clock.instant(),
+            completion.complete(registration, taskId, TaskStatus.failure(null, registration.workerId(), clock.instant(),
                     "malformed task: " + e.getMessage()), false);
             return;
         }
         Optional<String> refusal = policy.refusal(task.command());
         if (refusal.isPresent()) {
-            complete(registration, taskId, TaskStatus.failure(task, registration.workerId(), clock.instant(),
+            completion.complete(registration, taskId, TaskStatus.failure(task, registration.workerId(), clock.instant(),
                     refusal.get()), false);
             return;
         }
@@ -152,10 +147,7 @@ public class AssignmentRunner {
         private final Registration registration;
         private final String taskId;
         private final TaskSpec task;
-        private boolean marked;
-        private boolean finished;
-        private boolean takenAway;
-        private boolean markerUncertain; // the marker's write failed ambiguously: it may have landed
+        private Phase phase = Phase.UNMARKED; // guarded by this
 
         Execution(Registration registration, String taskId, TaskSpec task) {
             this.registration = registration;
@@ -179,8 +171,9 @@ public class AssignmentRunner {
             }
             executionTimer.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
             synchronized (this) {
-                finished = true;
-                if (takenAway) {
+                Phase before = phase;
+                phase = Phase.FINISHED;
+                if (before == Phase.TAKEN_AWAY) {
                     log.info("not reporting {}: the assignment was taken from {}", taskId, registration);
                     return;
                 }
@@ -190,154 +183,49 @@ public class AssignmentRunner {
                     log.info("not reporting {}: registration {} was abandoned", taskId, registration);
                     return;
                 }
-                if (!marked && markerUncertain) {
-                    marked = ownedBy(ZNodes.running(taskId), registration.sessionId()); // else it outlives the task
-                }
-                complete(registration, taskId, new TaskStatus(result.state(), task.command(), result.exitCode(),
+                // an uncertain marker may have landed: if it is ours, the completion must delete it too
+                boolean hasMarker = before == Phase.MARKED || (before == Phase.MARK_UNCERTAIN
+                        && marks.ownedBy(ZNodes.running(taskId), registration.sessionId()));
+                completion.complete(registration, taskId, new TaskStatus(result.state(), task.command(), result.exitCode(),
                         result.output(), result.outputTruncated() ? Boolean.TRUE : null, registration.workerId(),
                         task.attempt(), task.submittedAt(), result.startedAt(), result.finishedAt(),
-                        result.message(), task.submission(), task.submittedBy()), marked);
+                        result.message(), task.submission(), task.submittedBy()), hasMarker);
             }
         }
 
         /** False only when ZooKeeper says the task is no longer ours: then the caller stops running it. */
         synchronized boolean ensureMarked() {
-            if (finished || marked || takenAway) {
-                return !takenAway;
-            }
-            switch (markRunning(registration, taskId, task)) {
-                case MARKED -> marked = true;
-                case NOT_OURS -> takenAway = true;
-                case UNKNOWN -> markerUncertain = true; // keep running: a lost session kills us anyway
-            }
-            return !takenAway;
-        }
-    }
-
-    private enum Mark { MARKED, NOT_OURS, UNKNOWN }
-
-    private Mark markRunning(Registration registration, String taskId, TaskSpec task) {
-        RunningMarker marker = new RunningMarker(registration.workerId(), task.attempt(), clock.instant());
-        try {
-            byte[] data = ProtocolCodec.encode(marker);
-            // The check of /workers/<me>: Curator may retry this transaction after a lost connection, when we have
-            // already abandoned the registration and released its markers (deleting /workers/<me> first). Landing
-            // then, the marker would make the master wait for a task nobody runs, as long as our session lives.
-            committer.commit(List.of(
-                    client.transactionOp().check().forPath(ZNodes.worker(registration.workerId())),
-                    client.transactionOp().check().forPath(ZNodes.assignment(registration.workerId(), taskId)),
-                    client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
-                            .forPath(ZNodes.running(taskId), data)), data.length);
-            return Mark.MARKED;
-        } catch (KeeperException.NodeExistsException exists) {
-            // Curator retries a transaction whose reply was lost; if the first try landed, the marker is ours.
-            if (ownedBy(ZNodes.running(taskId), registration.sessionId())) {
-                return Mark.MARKED;
-            }
-            log.info("stopping {}: another session marks it running", taskId);
-            return Mark.NOT_OURS;
-        } catch (KeeperException.NoNodeException gone) {
-            // the assignment is gone (re-queued), or we are no longer in /workers: either way the master may hand
-            // the task to another worker, so it must not go on here
-            log.info("stopping {}: its assignment or our registration {} is gone", taskId, registration);
-            return Mark.NOT_OURS;
-        } catch (Exception e) {
-            log.info("cannot mark {} running: {}", taskId, e.toString());
-            return Mark.UNKNOWN;
-        }
-    }
-
-    private boolean ownedBy(String path, long sessionId) {
-        try {
-            Stat stat = client.checkExists().forPath(path);
-            return stat != null && stat.getEphemeralOwner() == sessionId;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    /**
-     * Writes the status and removes the assignment in one transaction, retrying through connection loss for as long
-     * as the registration's session lives. A retry that finds its own earlier attempt already applied is a success.
-     */
-    private void complete(Registration registration, String taskId, TaskStatus status, boolean hasMarker)
-            throws InterruptedException {
-        String assignment = ZNodes.assignment(registration.workerId(), taskId);
-        byte[] data = fitted(taskId, status);
-        while (!registration.isAbandoned()) {
-            try {
-                List<CuratorOp> ops = new ArrayList<>(3);
-                ops.add(client.transactionOp().create().forPath(ZNodes.status(taskId), data));
-                ops.add(client.transactionOp().delete().forPath(assignment));
-                if (hasMarker) {
-                    ops.add(client.transactionOp().delete().forPath(ZNodes.running(taskId)));
+            switch (phase) {
+                case MARKED, FINISHED -> {
+                    return true;
                 }
-                committer.commit(ops, data.length);
-                meters.counter("zootask.worker.tasks.finished", "state", status.state().wireName()).increment();
-                return;
-            } catch (KeeperException.ConnectionLossException | KeeperException.OperationTimeoutException e) {
-                TimeUnit.MILLISECONDS.sleep(200);
-            } catch (KeeperException e) {
-                resolveRejectedCompletion(registration, taskId, e);
-                return;
-            } catch (GroupCommitter.UnitTooLargeException e) {
-                // Cannot happen with the fitter's budget below the request limit, unless the paths are absurd; never
-                // loop on it: the smallest status there is says why.
-                log.error("completion of {} refused: {}", taskId, e.getMessage());
-                data = ProtocolCodec.encode(TaskStatus.failure(null, registration.workerId(), clock.instant(),
-                        "the status does not fit ZooKeeper's request limit"));
-            } catch (Exception e) {
-                log.warn("completion of {} failed: {}", taskId, e.toString());
-                TimeUnit.MILLISECONDS.sleep(200);
+                case TAKEN_AWAY -> {
+                    return false;
+                }
+                default -> {
+                    phase = switch (marks.mark(registration, taskId, task)) {
+                        case MARKED -> Phase.MARKED;
+                        case NOT_OURS -> Phase.TAKEN_AWAY;
+                        case UNKNOWN -> Phase.MARK_UNCERTAIN; // keep running: a lost session kills us anyway
+                    };
+                    return phase != Phase.TAKEN_AWAY;
+                }
             }
-        }
-        log.info("not reporting {}: registration {} was abandoned", taskId, registration);
-    }
-
-    private byte[] fitted(String taskId, TaskStatus status) {
-        StatusFitter.Fitted fitted = fitter.fit(status);
-        switch (fitted.fit()) {
-            case WHOLE -> {
-            }
-            case OUTPUT_CUT -> log.info("status of {}: output cut to {} characters to fit ZooKeeper's request limit",
-                    taskId, fitted.status().output().length());
-            case COMMAND_DROPPED -> {
-                log.warn("status of {} does not fit ZooKeeper's request limit ({} bytes) even without output: "
-                        + "writing it as failed, without its command", taskId, fitter.maxBytes());
-                meters.counter("zootask.worker.statuses.oversized").increment();
-            }
-        }
-        return fitted.data();
-    }
-
-    private void resolveRejectedCompletion(Registration registration, String taskId, KeeperException cause) {
-        try {
-            boolean stillOurs = client.checkExists()
-                    .forPath(ZNodes.assignment(registration.workerId(), taskId)) != null;
-            if (!stillOurs) {
-                // Either our previous try landed (connection lost after commit) or the task was taken from us.
-                log.info("completion of {} not written: the assignment is no longer ours ({})", taskId,
-                        cause.code());
-                return;
-            }
-            if (client.checkExists().forPath(ZNodes.status(taskId)) != null) {
-                // Somebody (a hand-written status) finished it first: just release the assignment.
-                client.delete().forPath(ZNodes.assignment(registration.workerId(), taskId));
-                deleteQuietly(ZNodes.running(taskId));
-                return;
-            }
-            log.warn("completion of {} rejected: {}", taskId, cause.toString());
-        } catch (Exception e) {
-            log.warn("completion of {} rejected ({}), and checking why failed: {}", taskId, cause.code(),
-                    e.toString());
         }
     }
 
-    private void deleteQuietly(String path) {
-        try {
-            client.delete().forPath(path);
-        } catch (Exception ignored) {
-            // best effort: an ephemeral marker also vanishes with our session
-        }
+    /** Where one execution stands; it changes only under the execution's lock. */
+    private enum Phase {
+        /** running, no marker written (a quick task never needs one) */
+        UNMARKED,
+        /** the marker's write failed ambiguously: it may have landed */
+        MARK_UNCERTAIN,
+        /** running, and marked under our session */
+        MARKED,
+        /** ZooKeeper says the task is no longer ours: its process is stopped, nothing is reported */
+        TAKEN_AWAY,
+        /** the process ended: the outcome is reported (or not) and nothing is marked any more */
+        FINISHED
     }
+
 }

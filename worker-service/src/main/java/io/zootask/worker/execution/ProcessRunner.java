@@ -4,8 +4,6 @@ import io.zootask.protocol.TaskState;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,7 +47,6 @@ public class ProcessRunner implements AutoCloseable {
      */
     private static final List<String> LAUNCH_PREFIX = launchPrefix();
 
-    private static final Path PROC = Path.of("/proc");
 
     private final ExecutablePolicy policy;
     private final TaskEnvironment environment;
@@ -139,7 +136,7 @@ public class ProcessRunner implements AutoCloseable {
             boolean finished = checkpointAfter.compareTo(timeout) < 0
                     && process.waitFor(checkpointAfter.toNanos(), TimeUnit.NANOSECONDS);
             if (!finished && checkpointAfter.compareTo(timeout) < 0 && !stillOurs.getAsBoolean()) {
-                killTree(process, executionId);
+                ProcessTreeKiller.killTree(process, executionId);
                 process.waitFor(5, TimeUnit.SECONDS);
                 pump.join(1000);
                 return new ExecutionResult(TaskState.FAILED, null, tail.text(), tail.truncated(), started,
@@ -149,7 +146,7 @@ public class ProcessRunner implements AutoCloseable {
                 finished = process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             if (!finished) {
-                killTree(process, executionId);
+                ProcessTreeKiller.killTree(process, executionId);
                 process.waitFor(5, TimeUnit.SECONDS);
                 pump.join(1000);
                 return new ExecutionResult(TaskState.TIMED_OUT, null, tail.text(), tail.truncated(), started,
@@ -157,7 +154,7 @@ public class ProcessRunner implements AutoCloseable {
             }
             // The task ends with its process: what it started in the background goes too (and with it, whatever
             // still holds the output open).
-            int leftovers = killLeftovers(executionId);
+            int leftovers = ProcessTreeKiller.killLeftovers(executionId);
             if (leftovers > 0) {
                 log.info("killed {} process(es) left behind by '{}' (pid {})", leftovers, command.get(0),
                         process.pid());
@@ -167,7 +164,7 @@ public class ProcessRunner implements AutoCloseable {
             return new ExecutionResult(exit == 0 ? TaskState.DONE : TaskState.FAILED, exit, tail.text(),
                     tail.truncated(), started, clock.instant(), exit == 0 ? null : "exited with code " + exit);
         } catch (InterruptedException e) {
-            killTree(process, executionId);
+            ProcessTreeKiller.killTree(process, executionId);
             throw e;
         } finally {
             live.remove(process);
@@ -179,7 +176,7 @@ public class ProcessRunner implements AutoCloseable {
         synchronized (starting) {
             int killed = 0;
             for (Map.Entry<Process, String> entry : List.copyOf(live.entrySet())) {
-                killTree(entry.getKey(), entry.getValue());
+                ProcessTreeKiller.killTree(entry.getKey(), entry.getValue());
                 killed++;
             }
             return killed;
@@ -197,93 +194,6 @@ public class ProcessRunner implements AutoCloseable {
         if (killed > 0) {
             log.warn("killed {} task process(es) still running at shutdown", killed);
         }
-    }
-
-    private static void killTree(Process process, String executionId) {
-        // Collect the descendants before the parent dies, or they are re-parented and out of reach.
-        List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        // Those already re-parented (their parent exited before), or forked while the tree was being killed.
-        killLeftovers(executionId);
-    }
-
-    /**
-     * Kills the processes whose environment carries this execution's id (Linux: {@code /proc/<pid>/environ}, which
-     * only processes of the same user can read). A few rounds, for processes forked meanwhile.
-     *
-     * @return how many were killed
-     */
-    static int killLeftovers(String executionId) {
-        if (!Files.isDirectory(PROC)) {
-            return 0;
-        }
-        byte[] marker = (TaskEnvironment.EXECUTION_VARIABLE + "=" + executionId + "\0")
-                .getBytes(StandardCharsets.UTF_8);
-        long self = ProcessHandle.current().pid();
-        int killed = 0;
-        for (int round = 0; round < 3; round++) {
-            List<ProcessHandle> found = new ArrayList<>();
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
-                for (Path entry : entries) {
-                    String name = entry.getFileName().toString();
-                    if (!isPid(name) || Long.parseLong(name) == self) {
-                        continue;
-                    }
-                    if (contains(readQuietly(entry.resolve("environ")), marker)) {
-                        ProcessHandle.of(Long.parseLong(name)).ifPresent(found::add);
-                    }
-                }
-            } catch (IOException e) {
-                log.debug("cannot list {}: {}", PROC, e.toString());
-                return killed;
-            }
-            if (found.isEmpty()) {
-                break;
-            }
-            for (ProcessHandle handle : found) {
-                if (handle.destroyForcibly()) {
-                    killed++;
-                }
-            }
-        }
-        return killed;
-    }
-
-    private static boolean isPid(String name) {
-        if (name.isEmpty() || name.length() > 18) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            if (!Character.isDigit(name.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static byte[] readQuietly(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException | RuntimeException e) {
-            return new byte[0]; // gone, or another user's
-        }
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            if (i > 0 && haystack[i - 1] != 0) {
-                continue; // variables start after a NUL
-            }
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     private static List<String> launchPrefix() {

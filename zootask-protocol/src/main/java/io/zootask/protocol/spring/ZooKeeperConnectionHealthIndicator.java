@@ -9,7 +9,7 @@ import org.springframework.cloud.zookeeper.ZookeeperHealthIndicator;
  * answer at once while ZooKeeper is unreachable, not after Curator's retries. Extends Spring Cloud's indicator so
  * that its auto-configured one backs off and the component keeps the name {@code zookeeper}.
  */
-public class ZooKeeperConnectionHealthIndicator extends ZookeeperHealthIndicator {
+class ZooKeeperConnectionHealthIndicator extends ZookeeperHealthIndicator {
 
     private final CuratorFramework client;
 

@@ -21,7 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                          {@code zookeeper.ssl.keyStore.location}, ...); see {@link ZooKeeperSettings}
  */
 @ConfigurationProperties("zootask.zookeeper")
-public record ZooKeeperProperties(@DefaultValue(ZooKeeperSettings.DEFAULT_CONNECT_STRING) String connectString,
+record ZooKeeperProperties(@DefaultValue(ZooKeeperSettings.DEFAULT_CONNECT_STRING) String connectString,
                                   @DefaultValue("10s") Duration sessionTimeout,
                                   @DefaultValue("5s") Duration connectionTimeout,
                                   @DefaultValue("100ms") Duration retryBaseSleep,
