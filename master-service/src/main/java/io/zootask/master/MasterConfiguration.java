@@ -35,8 +35,7 @@ class MasterConfiguration {
         // than its own crash would.
         Duration grace = properties.assignParentGrace().compareTo(zooKeeper.sessionTimeout()) < 0
                 ? zooKeeper.sessionTimeout() : properties.assignParentGrace();
-        ActiveMaster.Settings settings = new ActiveMaster.Settings(properties.maxAttempts(), grace,
-                properties.maxRequestBytes());
+        ActiveMaster.Settings settings = new ActiveMaster.Settings(grace, properties.maxRequestBytes());
         return new MasterElection(client, new MasterInfo(id, host, pid, null), settings, clock, meters, sweeper,
                 retention.interval());
     }

@@ -9,8 +9,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code zootask.master.*}.
  *
  * @param name        this master's id in the election and in {@code /master}; defaults to {@code host-pid}
- * @param maxAttempts how many executions a task may lose to dead workers before it fails with "worker lost", for
- *                    tasks that do not set their own {@code maxAttempts}
  * @param retention   how long finished statuses and Idempotency-Key records stay in ZooKeeper
  * @param assignParentGrace how long an empty {@code /assign/<w>} whose worker is not registered is left alone before
  *                    the master removes it (never less than the session timeout): a foreign worker may create it

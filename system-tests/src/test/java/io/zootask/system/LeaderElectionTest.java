@@ -81,12 +81,12 @@ class LeaderElectionTest {
 
     @Test
     void aTaskFailsWithWorkerLostWhenItsAttemptsAreUsedUp() throws Exception {
-        cluster.master("m", "zootask.master.max-attempts=1");
+        cluster.master("m");
         await().atMost(seconds(20)).until(() -> "m".equals(activeMaster())); // the leader has laid down the roots
         ZooKeeper handWorker = cluster.plainClient();
         handWorker.create("/workers/doomed", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
         handWorker.create("/assign/doomed", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        String id = gateway.submit("{\"command\":[\"true\"]}");
+        String id = gateway.submit("{\"command\":[\"true\"],\"maxAttempts\":1}");
         await().atMost(seconds(20)).until(() -> zk.exists("/assign/doomed/" + id, false) != null);
         handWorker.close();
         JsonNode lost = gateway.awaitFinished(id, seconds(30));

@@ -70,9 +70,77 @@ public final class ProtocolCodec {
         }
         Integer attempt = optionalInt(fields, "attempt", "task");
         Integer maxAttempts = optionalInt(fields, "maxAttempts", "task");
+        Integer priority = optionalInt(fields, "priority", "task");
+        if (priority != null && (priority < TaskSpec.MIN_PRIORITY || priority > TaskSpec.MAX_PRIORITY)) {
+            throw new MalformedDataException("task priority must be between 0 and 9, was " + priority);
+        }
         return new TaskSpec(argv, timeout, attempt == null ? 1 : attempt, maxAttempts,
                 optionalInstant(fields, "submittedAt"), stringOrNull(fields.get("submission")),
-                stringOrNull(fields.get("submittedBy")));
+                stringOrNull(fields.get("submittedBy")), retryPolicy(fields.get("retry")),
+                optionalInstant(fields, "notBefore"), priority, labels(fields.get("requires"), "task requires"),
+                attempts(fields.get("attempts")));
+    }
+
+    private static RetryPolicy retryPolicy(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new MalformedDataException("task retry must be a JSON object");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = (Map<String, Object>) map;
+        Object coefficient = fields.get("backoffCoefficient");
+        if (coefficient != null && !(coefficient instanceof Number)) {
+            throw new MalformedDataException("task retry.backoffCoefficient must be a number");
+        }
+        RetryPolicy policy = new RetryPolicy(optionalInt(fields, "maxAttempts", "task retry"),
+                optionalInt(fields, "initialIntervalSeconds", "task retry"),
+                coefficient == null ? null : ((Number) coefficient).doubleValue(),
+                optionalInt(fields, "maximumIntervalSeconds", "task retry"));
+        policy.problem().ifPresent(problem -> {
+            throw new MalformedDataException("task " + problem);
+        });
+        return policy;
+    }
+
+    /** A JSON object of string values: a task's {@code requires}, a worker's {@code labels}. */
+    private static Map<String, String> labels(Object value, String what) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new MalformedDataException(what + " must be a JSON object of strings");
+        }
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            if (!(entry.getValue() instanceof String text)) {
+                throw new MalformedDataException(what + "." + entry.getKey() + " must be a string");
+            }
+            labels.put(String.valueOf(entry.getKey()), text);
+        }
+        return labels;
+    }
+
+    /** The history is zootask's own: read leniently, an entry it cannot read is left out. */
+    private static List<Attempt> attempts(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return List.of();
+        }
+        List<Attempt> attempts = new ArrayList<>(list.size());
+        for (Object item : list) {
+            if (item instanceof Map<?, ?> map) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> fields = (Map<String, Object>) map;
+                Integer number = optionalIntOrNull(fields.get("attempt"));
+                attempts.add(new Attempt(number == null ? attempts.size() + 1 : number,
+                        stringOrNull(fields.get("worker")),
+                        TaskState.parse(stringOrNull(fields.get("state"))).orElse(TaskState.FAILED),
+                        optionalIntOrNull(fields.get("exitCode")), optionalInstant(fields, "startedAt"),
+                        optionalInstant(fields, "finishedAt"), stringOrNull(fields.get("message"))));
+            }
+        }
+        return attempts;
     }
 
     /** Splits on runs of white space, the way the seeds' plain-text tasks are meant. No quoting, no shell. */
@@ -117,7 +185,8 @@ public final class ProtocolCodec {
                 optionalInstant(fields, "finishedAt"),
                 stringOrNull(fields.get("message")),
                 stringOrNull(fields.get("submission")),
-                stringOrNull(fields.get("submittedBy")));
+                stringOrNull(fields.get("submittedBy")),
+                attempts(fields.get("attempts")));
     }
 
     // ---- workers, masters, running markers ----------------------------------------------------------------------
@@ -132,9 +201,16 @@ public final class ProtocolCodec {
             Map<String, Object> fields = jsonObject(text, "worker");
             Integer slots = optionalIntOrNull(fields.get("slots"));
             Object pid = fields.get("pid");
+            Map<String, String> labels;
+            try {
+                labels = labels(fields.get("labels"), "worker labels");
+            } catch (MalformedDataException e) {
+                labels = Map.of(); // a foreign worker's odd labels match nothing
+            }
             return new WorkerInfo(workerId, stringOrNull(fields.get("host")),
                     pid instanceof Number n ? n.longValue() : null,
-                    slots == null ? 1 : slots, stringOrNull(fields.get("version")));
+                    slots == null ? 1 : slots, stringOrNull(fields.get("version")), labels,
+                    fields.get("reserved") instanceof Boolean b ? b : null);
         } catch (MalformedDataException e) {
             return WorkerInfo.foreign(workerId);
         }

@@ -12,10 +12,12 @@ public enum TaskState {
     RUNNING,
     DONE,
     FAILED,
-    TIMED_OUT;
+    TIMED_OUT,
+    /** taken back by a user ({@code DELETE /tasks/{id}} or {@code /cancel/<id>}): never runs again */
+    CANCELLED;
 
     public boolean isTerminal() {
-        return this == DONE || this == FAILED || this == TIMED_OUT;
+        return this == DONE || this == FAILED || this == TIMED_OUT || this == CANCELLED;
     }
 
     @JsonValue

@@ -21,18 +21,47 @@ import java.util.Objects;
  * @param submission      the task's submission token, copied from it
  * @param message         why, when it is not a plain exit: "not allowed", "timed out after 5s", "worker lost"...
  * @param submittedBy     the id of the API key that submitted the task, copied from it
+ * @param attempts        every execution, oldest first, the one this status reports included
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskStatus(TaskState state, List<String> command, Integer exitCode, String output,
                          Boolean outputTruncated, String worker, Integer attempt, Instant submittedAt,
                          Instant startedAt, Instant finishedAt, String message, String submission,
-                         String submittedBy) {
+                         String submittedBy,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Attempt> attempts) {
 
     public TaskStatus {
         Objects.requireNonNull(state, "state");
         if (!state.isTerminal()) {
             throw new IllegalArgumentException("a status must be terminal, not " + state.wireName());
         }
+        attempts = attempts == null ? List.of() : List.copyOf(attempts);
+    }
+
+    /** Without the history: what code written before {@code attempts} existed constructs. */
+    public TaskStatus(TaskState state, List<String> command, Integer exitCode, String output,
+                      Boolean outputTruncated, String worker, Integer attempt, Instant submittedAt,
+                      Instant startedAt, Instant finishedAt, String message, String submission,
+                      String submittedBy) {
+        this(state, command, exitCode, output, outputTruncated, worker, attempt, submittedAt, startedAt, finishedAt,
+                message, submission, submittedBy, null);
+    }
+
+    /** The same status, carrying the task's whole history: its earlier executions and this one. */
+    public TaskStatus withHistory(TaskSpec task) {
+        if (task == null) {
+            return this;
+        }
+        return new TaskStatus(state, command, exitCode, output, outputTruncated, worker, attempt, submittedAt,
+                startedAt, finishedAt, message, submission, submittedBy, task.historyWith(Attempt.of(this)));
+    }
+
+    /** A task taken back before it ran, or while it ran. */
+    public static TaskStatus cancelled(TaskSpec task, String by, Instant at, Instant startedAt) {
+        TaskStatus status = new TaskStatus(TaskState.CANCELLED, task == null ? null : task.command(), null, null,
+                null, by, task == null ? null : task.attempt(), task == null ? null : task.submittedAt(), startedAt,
+                at, "cancelled", task == null ? null : task.submission(), task == null ? null : task.submittedBy());
+        return status.withHistory(task);
     }
 
     /** Without a submitter: what code written before {@code submittedBy} existed constructs. */
@@ -40,13 +69,13 @@ public record TaskStatus(TaskState state, List<String> command, Integer exitCode
                       Boolean outputTruncated, String worker, Integer attempt, Instant submittedAt,
                       Instant startedAt, Instant finishedAt, String message, String submission) {
         this(state, command, exitCode, output, outputTruncated, worker, attempt, submittedAt, startedAt, finishedAt,
-                message, submission, null);
+                message, submission, (String) null);
     }
 
     /** A status that did not come from running the process: refused, undecodable, lost. */
     public static TaskStatus failure(TaskSpec task, String worker, Instant at, String message) {
         return new TaskStatus(TaskState.FAILED, task == null ? null : task.command(), null, null, null, worker,
                 task == null ? null : task.attempt(), task == null ? null : task.submittedAt(), null, at, message,
-                task == null ? null : task.submission(), task == null ? null : task.submittedBy());
+                task == null ? null : task.submission(), task == null ? null : task.submittedBy()).withHistory(task);
     }
 }

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  * /running/&lt;task-id&gt;            ephemeral, owned by the executing worker's session: the task has started
  * /status/&lt;task-id&gt;             persistent: the final result (JSON TaskStatus, or plain text such as "done")
  * /idempotency/&lt;key-hash&gt;    persistent: an Idempotency-Key's record, created with its task
+ * /cancel/&lt;task-id&gt;             persistent: a request to take the task back (anyone may create it)
  * /master                      ephemeral: the active master's identity
  * /election                    Curator LeaderLatch participants (internal to the masters)
  * </pre>
@@ -29,9 +30,11 @@ public final class ZNodes {
     public static final String MASTER = "/master";
     public static final String ELECTION = "/election";
     public static final String IDEMPOTENCY = "/idempotency";
+    public static final String CANCEL = "/cancel";
 
     /** The parents every component may rely on; created idempotently at start-up by whoever comes first. */
-    public static final List<String> ROOTS = List.of(TASKS, WORKERS, ASSIGN, RUNNING, STATUS, ELECTION, IDEMPOTENCY);
+    public static final List<String> ROOTS = List.of(TASKS, WORKERS, ASSIGN, RUNNING, STATUS, ELECTION, IDEMPOTENCY,
+            CANCEL);
 
     /** Name prefix of the sequential task znodes the gateway creates. */
     public static final String TASK_PREFIX = "task-";
@@ -76,6 +79,11 @@ public final class ZNodes {
 
     public static String status(String taskId) {
         return STATUS + "/" + requireName(taskId);
+    }
+
+    /** A request to cancel the task: the master takes a queued task back, its worker an assigned or running one. */
+    public static String cancel(String taskId) {
+        return CANCEL + "/" + requireName(taskId);
     }
 
     /** The record of an Idempotency-Key, named by the key's SHA-256 so any key is a safe, bounded name. */

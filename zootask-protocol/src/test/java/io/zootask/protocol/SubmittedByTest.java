@@ -18,7 +18,8 @@ class SubmittedByTest {
         String json = new String(ProtocolCodec.encode(spec), StandardCharsets.UTF_8);
         assertThat(json).contains("\"submittedBy\":\"ci\"");
         assertThat(ProtocolCodec.decodeTask(json.getBytes(StandardCharsets.UTF_8))).isEqualTo(spec);
-        assertThat(spec.nextAttempt().submittedBy()).isEqualTo("ci");
+        assertThat(spec.nextAttempt(new Attempt(1, "w1", TaskState.FAILED, null, null, AT, "worker lost")).submittedBy())
+                .isEqualTo("ci");
         assertThat(TaskStatus.failure(spec, "master-1", AT, "malformed").submittedBy()).isEqualTo("ci");
     }
 

@@ -38,11 +38,10 @@ public final class ActiveMaster implements ConnectionStateListener, Term {
     /**
      * What an active master needs to know beyond the cluster's znodes.
      *
-     * @param defaultMaxAttempts executions a task may lose to dead workers, unless it says otherwise
      * @param assignParentGrace  how long an empty {@code /assign/<w>} without its worker is left alone
      * @param maxRequestBytes    the largest request the ZooKeeper servers accept (their {@code jute.maxbuffer})
      */
-    public record Settings(int defaultMaxAttempts, Duration assignParentGrace, int maxRequestBytes) {
+    public record Settings(Duration assignParentGrace, int maxRequestBytes) {
     }
 
     /** Where the term stands; it only ever moves through {@link #moveTo}. */
@@ -73,8 +72,8 @@ public final class ActiveMaster implements ConnectionStateListener, Term {
         this.queueDepth = queueDepth;
         FencedWriter writer = new FencedWriter(client, leadershipPath);
         this.loader = new ClusterLoader(client, model);
-        this.recovery = new OrphanRecovery(client, writer, model, this, masterId, settings.defaultMaxAttempts(),
-                settings.assignParentGrace(), clock, meters);
+        this.recovery = new OrphanRecovery(client, writer, model, this, masterId, settings.assignParentGrace(), clock,
+                meters);
         this.assigner = new Assigner(client, writer, model, this, masterId, settings.maxRequestBytes(), clock, meters,
                 this::scheduleReconcile);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {

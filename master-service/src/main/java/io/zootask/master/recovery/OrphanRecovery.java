@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.master.cluster.ClusterModel;
 import io.zootask.master.cluster.FencedWriter;
 import io.zootask.master.cluster.Term;
+import io.zootask.protocol.Attempt;
 import io.zootask.protocol.MalformedDataException;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskSpec;
+import io.zootask.protocol.TaskState;
 import io.zootask.protocol.TaskStatus;
 import io.zootask.protocol.ZNodes;
 import java.time.Clock;
@@ -40,20 +42,18 @@ public final class OrphanRecovery {
     private final ClusterModel model;
     private final Term term;
     private final String masterId;
-    private final int defaultMaxAttempts;
     private final Clock clock;
     private final AssignParentGrace parentGrace;
     private final Counter requeued;
     private final Counter failed;
 
     public OrphanRecovery(CuratorFramework client, FencedWriter writer, ClusterModel model, Term term, String masterId,
-                          int defaultMaxAttempts, Duration assignParentGrace, Clock clock, MeterRegistry meters) {
+                          Duration assignParentGrace, Clock clock, MeterRegistry meters) {
         this.client = client;
         this.writer = writer;
         this.model = model;
         this.term = term;
         this.masterId = masterId;
-        this.defaultMaxAttempts = defaultMaxAttempts;
         this.clock = clock;
         this.parentGrace = new AssignParentGrace(assignParentGrace, clock);
         this.requeued = meters.counter("zootask.master.tasks.requeued");
@@ -156,19 +156,20 @@ public final class OrphanRecovery {
                 model.removeAssignment(worker, taskId);
                 return;
             }
-            TaskSpec next = current.nextAttempt();
-            int maxAttempts = next.maxAttempts() != null ? next.maxAttempts() : defaultMaxAttempts;
-            if (next.attempt() > maxAttempts) {
-                writer.failAssigned(worker, taskId, TaskStatus.failure(current, worker, clock.instant(),
-                        "worker lost"));
-                failed.increment();
-                log.info("task {} failed: worker {} lost on attempt {} of {}", taskId, worker, current.attempt(),
-                        maxAttempts);
-            } else {
+            Attempt lost = new Attempt(current.attempt(), worker, TaskState.FAILED, null, null, clock.instant(),
+                    "worker lost");
+            if (current.runsAgainAfter(TaskState.FAILED, true)) {
+                TaskSpec next = current.nextAttempt(lost);
                 writer.requeue(worker, taskId, ProtocolCodec.encode(next));
                 requeued.increment();
                 model.addQueued(taskId);
                 log.info("re-queued task {} of departed worker {} (attempt {})", taskId, worker, next.attempt());
+            } else {
+                writer.failAssigned(worker, taskId, TaskStatus.failure(current, worker, clock.instant(),
+                        "worker lost"));
+                failed.increment();
+                log.info("task {} failed: worker {} lost on attempt {} of {}", taskId, worker, current.attempt(),
+                        current.effectiveRetry().effectiveMaxAttempts());
             }
             model.removeAssignment(worker, taskId);
         } catch (FencedWriter.RefusedException e) {

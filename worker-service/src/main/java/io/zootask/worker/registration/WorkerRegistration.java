@@ -228,7 +228,7 @@ public class WorkerRegistration implements ConnectionStateListener, AutoCloseabl
         WorkerInfo info;
         while (true) {
             workerId = name + "-" + generation.incrementAndGet();
-            info = new WorkerInfo(workerId, template.host(), template.pid(), template.slots(), template.version());
+            info = template.withId(workerId);
             long sentAt = System.nanoTime();
             try {
                 ZooKeeperClients.ensureRoots(client);
