@@ -42,7 +42,7 @@ class OrphanRecoveryTest {
     @BeforeEach
     void start() throws Exception {
         recovery = new OrphanRecovery(zk.client(), new FencedWriter(zk.client(), zk.fence()), model, alwaysLeading,
-                "m1", 3, GRACE, clock, new SimpleMeterRegistry());
+                "m1", GRACE, clock, new SimpleMeterRegistry());
     }
 
     private Optional<Duration> recoverFromWhatIsThere() throws Exception {
