@@ -2,6 +2,7 @@ package io.zootask.master.active;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.master.assignment.Assigner;
+import io.zootask.master.cancellation.Cancellations;
 import io.zootask.master.cluster.ClusterLoader;
 import io.zootask.master.cluster.ClusterModel;
 import io.zootask.master.cluster.FencedWriter;
@@ -10,11 +11,11 @@ import io.zootask.master.recovery.OrphanRecovery;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -59,23 +60,28 @@ public final class ActiveMaster implements ConnectionStateListener, Term {
     private final ClusterLoader loader;
     private final OrphanRecovery recovery;
     private final Assigner assigner;
-    private final AtomicInteger queueDepth;
+    private final Cancellations cancellations;
+    private final QueueGauges gauges;
+    private final Clock clock;
     private final ScheduledExecutorService thread;
     private final Watcher watcher = this::onEvent;
     private volatile State state = State.ACTIVE;
     private volatile long sessionId; // the session this term's writes belong to
     private boolean reconcileQueued; // the term's thread only
+    private Instant wakeUpAt; // the term's thread only: the earliest timed look ahead
 
     public ActiveMaster(CuratorFramework client, String leadershipPath, String masterId, Settings settings,
-                        Clock clock, MeterRegistry meters, AtomicInteger queueDepth) {
+                        Clock clock, MeterRegistry meters, QueueGauges gauges) {
         this.client = client;
-        this.queueDepth = queueDepth;
+        this.gauges = gauges;
+        this.clock = clock;
         FencedWriter writer = new FencedWriter(client, leadershipPath);
         this.loader = new ClusterLoader(client, model);
         this.recovery = new OrphanRecovery(client, writer, model, this, masterId, settings.assignParentGrace(), clock,
                 meters);
         this.assigner = new Assigner(client, writer, model, this, masterId, settings.maxRequestBytes(), clock, meters,
-                this::scheduleReconcile);
+                this::scheduleReconcile, step -> submit(step::run));
+        this.cancellations = new Cancellations(client, writer, model, this, masterId, clock, meters);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "active-master");
             t.setDaemon(true);
@@ -170,6 +176,7 @@ public final class ActiveMaster implements ConnectionStateListener, Term {
         for (String path : ClusterLoader.WATCHED) {
             client.watchers().add().withMode(AddWatchMode.PERSISTENT_RECURSIVE).usingWatcher(watcher).forPath(path);
         }
+        assigner.forgetReads();
         loader.load();
         log.info("cluster picture: {} live workers, {} queued tasks", model.liveWorkers(), model.queueDepth());
         scheduleReconcile();
@@ -195,9 +202,31 @@ public final class ActiveMaster implements ConnectionStateListener, Term {
             end("the ZooKeeper session changed; leadership belonged to the old one");
             return;
         }
-        recovery.recover().ifPresent(wait -> submitLater(this::scheduleReconcile, wait));
-        assigner.assignQueued();
-        queueDepth.set(model.queueDepth());
+        cancellations.handle();
+        recovery.recover().ifPresent(this::reconcileIn);
+        assigner.readArrivals();
+        assigner.assignReady();
+        model.queue().nextDue().ifPresent(due -> reconcileIn(Duration.between(clock.instant(), due)));
+        cancellations.untilNextLook().ifPresent(this::reconcileIn);
+        gauges.update(model.queue());
+    }
+
+    /**
+     * A look at the cluster again after {@code wait}, when nothing else happens sooner: a delay, a grace, ends. One
+     * wake-up at a time, the earliest asked for: every round asks again for what is still ahead.
+     */
+    private void reconcileIn(Duration wait) {
+        Instant at = clock.instant().plus(wait.isNegative() ? Duration.ZERO : wait);
+        if (wakeUpAt != null && !at.isBefore(wakeUpAt)) {
+            return;
+        }
+        wakeUpAt = at;
+        submitLater(() -> {
+            if (at.equals(wakeUpAt)) {
+                wakeUpAt = null;
+            }
+            scheduleReconcile();
+        }, Duration.between(clock.instant(), at));
     }
 
     private long currentSession() {

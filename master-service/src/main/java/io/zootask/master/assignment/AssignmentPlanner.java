@@ -1,48 +1,151 @@
 package io.zootask.master.assignment;
 
+import io.zootask.master.cluster.QueuedTask;
+import io.zootask.master.cluster.TaskQueue;
+import io.zootask.protocol.Routing;
+import io.zootask.protocol.WorkerInfo;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * Decides which worker gets which queued task. A pure function: oldest task first, each to the worker with the most
- * free slots (ties to the smaller id, so the plan is deterministic); a worker with no free slot gets nothing.
+ * Decides which worker gets which ready task. Highest priority first, oldest first within a priority, each to the
+ * matching worker with the most free slots (ties to the smaller id, so the plan is deterministic); a worker with no
+ * free slot gets nothing, and a task no free worker may run ({@link Routing}) waits.
+ *
+ * <p><b>No starvation:</b> one assignment in {@value #SHARE} goes to the oldest ready task whatever its priority, so
+ * a flood of urgent tasks slows the others down to a tenth of the assignments but never stops them.
+ *
+ * <p>It remembers only how many assignments went by since the oldest task last had its turn; touched by the active
+ * master's one thread only.
  */
 final class AssignmentPlanner {
 
-    record Assignment(String taskId, String workerId) {
+    static final int SHARE = 10;
+
+    record Assignment(QueuedTask task, String workerId) {
+        String taskId() {
+            return task.id();
+        }
     }
 
-    private AssignmentPlanner() {
-    }
+    private int sinceOldest;
 
     /**
-     * @param queuedOldestFirst tasks waiting, in queue order
-     * @param freeSlots         per live worker, how many more tasks it can take now
+     * @param groups    the ready tasks, grouped by what they require
+     * @param workers   the live workers
+     * @param freeSlots per live worker, how many more tasks it can take now
+     * @param held      tasks not to assign now (a cancel was asked for)
      */
-    static List<Assignment> plan(List<String> queuedOldestFirst, Map<String, Integer> freeSlots) {
-        record Free(String workerId, int slots) {
-        }
-        PriorityQueue<Free> workers = new PriorityQueue<>(
-                Comparator.comparingInt(Free::slots).reversed().thenComparing(Free::workerId));
+    List<Assignment> plan(Collection<TaskQueue.Group> groups, Map<String, WorkerInfo> workers,
+                          Map<String, Integer> freeSlots, Predicate<String> held) {
+        Map<String, Integer> free = new HashMap<>();
         freeSlots.forEach((worker, slots) -> {
-            if (slots > 0) {
-                workers.add(new Free(worker, slots));
+            if (slots > 0 && workers.containsKey(worker)) {
+                free.put(worker, slots);
             }
         });
+        int totalFree = free.values().stream().mapToInt(Integer::intValue).sum();
+        List<Cursor> active = new ArrayList<>();
+        for (TaskQueue.Group group : groups) {
+            List<String> eligible = new ArrayList<>();
+            free.keySet().forEach(worker -> {
+                if (Routing.runsOn(group.requires(), workers.get(worker))) {
+                    eligible.add(worker);
+                }
+            });
+            if (!eligible.isEmpty()) {
+                eligible.sort(null);
+                active.add(new Cursor(group, eligible));
+            }
+        }
+        Set<String> picked = new HashSet<>();
+        Predicate<QueuedTask> skip = task -> picked.contains(task.id()) || held.test(task.id());
         List<Assignment> plan = new ArrayList<>();
-        for (String task : queuedOldestFirst) {
-            Free best = workers.poll();
+        while (totalFree > 0 && !active.isEmpty()) {
+            boolean oldestsTurn = sinceOldest >= SHARE - 1;
+            Cursor best = null;
+            QueuedTask next = null;
+            for (Iterator<Cursor> it = active.iterator(); it.hasNext(); ) {
+                Cursor cursor = it.next();
+                QueuedTask head = oldestsTurn ? cursor.nextByAge(skip) : cursor.nextByPriority(skip);
+                if (head == null) {
+                    it.remove();
+                    continue;
+                }
+                if (next == null || (oldestsTurn ? QueuedTask.BY_AGE : QueuedTask.BY_PRIORITY).compare(head, next) < 0) {
+                    best = cursor;
+                    next = head;
+                }
+            }
             if (best == null) {
                 break;
             }
-            plan.add(new Assignment(task, best.workerId()));
-            if (best.slots() > 1) {
-                workers.add(new Free(best.workerId(), best.slots() - 1));
+            String worker = best.mostFree(free);
+            if (worker == null) {
+                active.remove(best); // every worker this group may use is full
+                continue;
             }
+            plan.add(new Assignment(next, worker));
+            picked.add(next.id());
+            free.merge(worker, -1, Integer::sum);
+            totalFree--;
+            sinceOldest = oldestsTurn ? 0 : sinceOldest + 1;
         }
         return plan;
+    }
+
+    /** Where planning stands in one group: its next tasks in both orders, and the workers it may use. */
+    private static final class Cursor {
+        private final Iterator<QueuedTask> byPriority;
+        private final Iterator<QueuedTask> byAge;
+        private final List<String> workers;
+        private QueuedTask priorityHead;
+        private QueuedTask ageHead;
+
+        Cursor(TaskQueue.Group group, List<String> workers) {
+            this.byPriority = group.byPriority().iterator();
+            this.byAge = group.byAge().iterator();
+            this.workers = workers;
+        }
+
+        QueuedTask nextByPriority(Predicate<QueuedTask> skip) {
+            while (priorityHead == null || skip.test(priorityHead)) {
+                if (!byPriority.hasNext()) {
+                    return null;
+                }
+                priorityHead = byPriority.next();
+            }
+            return priorityHead;
+        }
+
+        QueuedTask nextByAge(Predicate<QueuedTask> skip) {
+            while (ageHead == null || skip.test(ageHead)) {
+                if (!byAge.hasNext()) {
+                    return null;
+                }
+                ageHead = byAge.next();
+            }
+            return ageHead;
+        }
+
+        String mostFree(Map<String, Integer> free) {
+            String best = null;
+            int most = 0;
+            for (String worker : workers) {
+                int slots = free.getOrDefault(worker, 0);
+                if (slots > most) {
+                    best = worker;
+                    most = slots;
+                }
+            }
+            return best;
+        }
     }
 }

@@ -19,7 +19,8 @@ public final class ClusterLoader {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterLoader.class);
     /** The parents whose children make up the model. */
-    public static final List<String> WATCHED = List.of(ZNodes.WORKERS, ZNodes.TASKS, ZNodes.ASSIGN, ZNodes.RUNNING);
+    public static final List<String> WATCHED = List.of(ZNodes.WORKERS, ZNodes.TASKS, ZNodes.ASSIGN, ZNodes.RUNNING,
+            ZNodes.CANCEL);
 
     private final CuratorFramework client;
     private final ClusterModel model;
@@ -37,6 +38,7 @@ public final class ClusterLoader {
         }
         validNames(ZNodes.TASKS).forEach(model::addQueued);
         validNames(ZNodes.RUNNING).forEach(model::addRunning);
+        validNames(ZNodes.CANCEL).forEach(model::addCancelRequest);
         for (String worker : validNames(ZNodes.ASSIGN)) {
             model.addAssignmentParent(worker);
             try {
@@ -70,6 +72,15 @@ public final class ClusterLoader {
                     model.addQueued(name);
                 } else if (deleted) {
                     model.removeQueued(name);
+                } else if (type == Watcher.Event.EventType.NodeDataChanged) {
+                    model.queue().reread(name);
+                }
+            }
+            case ZNodes.CANCEL -> {
+                if (created) {
+                    model.addCancelRequest(name);
+                } else if (deleted) {
+                    model.removeCancelRequest(name);
                 }
             }
             case ZNodes.RUNNING -> {

@@ -19,14 +19,53 @@ public final class ClusterModel {
 
     private final Map<String, WorkerInfo> workers = new HashMap<>();
     private final Map<String, Set<String>> assigned = new HashMap<>();
-    private final TreeSet<String> queued = new TreeSet<>(ZNodes.TASK_ORDER);
+    private final TaskQueue queue = new TaskQueue();
     private final Set<String> running = new java.util.HashSet<>();
+    private final Set<String> cancelRequests = new java.util.LinkedHashSet<>();
 
     public void clear() {
         workers.clear();
         assigned.clear();
-        queued.clear();
+        queue.clear();
         running.clear();
+        cancelRequests.clear();
+    }
+
+    /** The queued tasks, by kind and order. */
+    public TaskQueue queue() {
+        return queue;
+    }
+
+    /** The live workers, by id. */
+    public Map<String, WorkerInfo> workers() {
+        return java.util.Collections.unmodifiableMap(workers);
+    }
+
+    /** Someone asked for this task back ({@code /cancel/<id>} exists). */
+    public void addCancelRequest(String taskId) {
+        cancelRequests.add(taskId);
+    }
+
+    public void removeCancelRequest(String taskId) {
+        cancelRequests.remove(taskId);
+    }
+
+    public boolean isCancelRequested(String taskId) {
+        return cancelRequests.contains(taskId);
+    }
+
+    public List<String> cancelRequests() {
+        return new ArrayList<>(cancelRequests);
+    }
+
+    /** The worker a task is assigned to, if it is. */
+    public java.util.Optional<String> assigneeOf(String taskId) {
+        for (Map.Entry<String, Set<String>> entry : assigned.entrySet()) {
+            if (entry.getValue().contains(taskId)) {
+                return java.util.Optional.of(entry.getKey());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     public void putWorker(WorkerInfo worker) {
@@ -65,12 +104,13 @@ public final class ClusterModel {
         return assigned.getOrDefault(workerId, Set.of()).size();
     }
 
+    /** A task znode in {@code /tasks}: its data is read before it is planned. */
     public void addQueued(String taskId) {
-        queued.add(taskId);
+        queue.add(taskId);
     }
 
     public void removeQueued(String taskId) {
-        queued.remove(taskId);
+        queue.remove(taskId);
     }
 
     public void addRunning(String taskId) {
@@ -86,19 +126,7 @@ public final class ClusterModel {
     }
 
     public int queueDepth() {
-        return queued.size();
-    }
-
-    /** The oldest {@code limit} queued tasks: planning never needs more than there are free slots. */
-    public List<String> queuedOldestFirst(int limit) {
-        List<String> oldest = new ArrayList<>(Math.min(limit, queued.size()));
-        for (String task : queued) {
-            if (oldest.size() == limit) {
-                break;
-            }
-            oldest.add(task);
-        }
-        return oldest;
+        return queue.size();
     }
 
     public int liveWorkers() {

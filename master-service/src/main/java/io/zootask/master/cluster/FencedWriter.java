@@ -45,7 +45,9 @@ public final class FencedWriter {
         /** the task has a status already */
         ALREADY_FINISHED,
         /** a live session holds the task's {@code /running} marker */
-        STILL_RUNNING
+        STILL_RUNNING,
+        /** the request to cancel the task is gone (someone else took the task back, or withdrew it) */
+        CANCEL_GONE
     }
 
     /** A transaction ZooKeeper refused, and why. */
@@ -176,6 +178,39 @@ public final class FencedWriter {
                 new Step(client.transactionOp().delete().forPath(ZNodes.assignments(workerId)),
                         code -> code == KeeperException.Code.NOTEMPTY ? Refusal.ASSIGN_PARENT_BUSY
                                 : Refusal.NO_ASSIGN_PARENT)));
+    }
+
+    /**
+     * Takes back a queued task someone asked for: its final {@code cancelled} status, out of the queue (at the version
+     * read), and the request answered, in one transaction.
+     */
+    public void cancelQueued(String taskId, TaskStatus status, int taskVersion) throws Exception {
+        commit(List.of(
+                new Step(client.transactionOp().create().forPath(ZNodes.status(taskId), ProtocolCodec.encode(status)),
+                        code -> Refusal.ALREADY_FINISHED),
+                new Step(client.transactionOp().delete().withVersion(taskVersion).forPath(ZNodes.task(taskId)),
+                        TASK_MUST_BE_UNCHANGED),
+                new Step(client.transactionOp().delete().forPath(ZNodes.cancel(taskId)), code -> Refusal.CANCEL_GONE)));
+    }
+
+    /**
+     * Takes back a task assigned to a departed worker that someone asked for: instead of the queue, its final
+     * {@code cancelled} status; like a re-queue, only if no live session is running it.
+     */
+    public void cancelAssigned(String workerId, String taskId, TaskStatus status) throws Exception {
+        commit(List.of(
+                new Step(client.transactionOp().create().forPath(ZNodes.status(taskId), ProtocolCodec.encode(status)),
+                        code -> Refusal.ALREADY_FINISHED),
+                new Step(client.transactionOp().delete().forPath(ZNodes.assignment(workerId, taskId)),
+                        code -> Refusal.TASK_GONE),
+                notRunning(taskId), unmark(taskId),
+                new Step(client.transactionOp().delete().forPath(ZNodes.cancel(taskId)), code -> Refusal.CANCEL_GONE)));
+    }
+
+    /** Forgets a request to cancel a task that has finished anyway, or never existed. */
+    public void removeCancelRequest(String taskId) throws Exception {
+        commit(List.of(new Step(client.transactionOp().delete().forPath(ZNodes.cancel(taskId)),
+                code -> Refusal.CANCEL_GONE)));
     }
 
     /** Removes a persistent {@code /running} marker, which no session owns (foreign debris). */

@@ -2,6 +2,7 @@ package io.zootask.master.election;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.master.active.ActiveMaster;
+import io.zootask.master.active.QueueGauges;
 import io.zootask.protocol.MasterInfo;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.ZNodes;
@@ -39,7 +40,7 @@ public class MasterElection implements LeaderLatchListener {
     private final ActiveMaster.Settings settings;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final AtomicInteger queueDepth = new AtomicInteger();
+    private final QueueGauges gauges;
     private final LeaderLatch latch;
     private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "master-election");
@@ -63,7 +64,7 @@ public class MasterElection implements LeaderLatchListener {
         this.clock = clock;
         this.meters = meters;
         this.latch = new LeaderLatch(client, ZNodes.ELECTION, masterId, LeaderLatch.CloseMode.NOTIFY_LEADER);
-        meters.gauge("zootask.queue.depth", queueDepth);
+        this.gauges = new QueueGauges(meters);
         meters.gauge("zootask.master.leader", this, e -> e.leads() ? 1 : 0);
     }
 
@@ -100,7 +101,7 @@ public class MasterElection implements LeaderLatchListener {
         this.fence = fence;
         log.info("master {} is now the leader (fence {})", masterId, fence);
         publishMaster(fence);
-        ActiveMaster next = new ActiveMaster(client, fence, masterId, settings, clock, meters, queueDepth);
+        ActiveMaster next = new ActiveMaster(client, fence, masterId, settings, clock, meters, gauges);
         active = next;
         next.start();
         sweeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -149,7 +150,7 @@ public class MasterElection implements LeaderLatchListener {
     }
 
     public int queueDepth() {
-        return queueDepth.get();
+        return gauges.depth();
     }
 
     /**

@@ -46,6 +46,7 @@ public final class OrphanRecovery {
     private final AssignParentGrace parentGrace;
     private final Counter requeued;
     private final Counter failed;
+    private final Counter cancelled;
 
     public OrphanRecovery(CuratorFramework client, FencedWriter writer, ClusterModel model, Term term, String masterId,
                           Duration assignParentGrace, Clock clock, MeterRegistry meters) {
@@ -58,6 +59,7 @@ public final class OrphanRecovery {
         this.parentGrace = new AssignParentGrace(assignParentGrace, clock);
         this.requeued = meters.counter("zootask.master.tasks.requeued");
         this.failed = meters.counter("zootask.master.tasks.failed");
+        this.cancelled = meters.counter("zootask.master.tasks.cancelled");
     }
 
     /**
@@ -154,6 +156,14 @@ public final class OrphanRecovery {
                         "malformed task: " + e.getMessage()));
                 failed.increment();
                 model.removeAssignment(worker, taskId);
+                return;
+            }
+            if (model.isCancelRequested(taskId)) {
+                writer.cancelAssigned(worker, taskId, TaskStatus.cancelled(current, masterId, clock.instant(), null));
+                model.removeCancelRequest(taskId);
+                model.removeAssignment(worker, taskId);
+                cancelled.increment();
+                log.info("task {} of departed worker {} cancelled instead of re-queued", taskId, worker);
                 return;
             }
             Attempt lost = new Attempt(current.attempt(), worker, TaskState.FAILED, null, null, clock.instant(),

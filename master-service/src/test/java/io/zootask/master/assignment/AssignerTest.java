@@ -9,6 +9,9 @@ import io.zootask.master.cluster.ClusterLoader;
 import io.zootask.master.cluster.ClusterModel;
 import io.zootask.master.cluster.FencedWriter;
 import io.zootask.master.cluster.Term;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,6 +25,7 @@ class AssignerTest {
     private final ClusterModel model = new ClusterModel();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final AtomicInteger again = new AtomicInteger();
+    private final MovableClock clock = new MovableClock();
 
     private Assigner assigner(int maxRequestBytes) throws Exception {
         Term leading = new Term() {
@@ -36,7 +40,14 @@ class AssignerTest {
             }
         };
         return new Assigner(zk.client(), new FencedWriter(zk.client(), zk.fence()), model, leading, "m1",
-                maxRequestBytes, new MovableClock(), meters, again::incrementAndGet);
+                maxRequestBytes, clock, meters, again::incrementAndGet, Runnable::run);
+    }
+
+    /** One round as the active master makes it: read what arrived, wait for the answers, assign. */
+    private void round(Assigner assigner) {
+        assigner.readArrivals();
+        await().atMost(Duration.ofSeconds(10)).until(() -> model.queue().unread().isEmpty());
+        assigner.assignReady();
     }
 
     @Test
@@ -48,7 +59,7 @@ class AssignerTest {
         }
         new ClusterLoader(zk.client(), model).load();
 
-        assigner(0xfffff).assignQueued();
+        round(assigner(0xfffff));
 
         assertThat(zk.client().getChildren().forPath("/assign/w1")).hasSize(2);
         assertThat(zk.client().getChildren().forPath("/assign/w2")).hasSize(1);
@@ -64,11 +75,11 @@ class AssignerTest {
         new ClusterLoader(zk.client(), model).load();
 
         Assigner assigner = assigner(0xfffff);
-        assigner.assignQueued();
+        round(assigner);
         assertThat(zk.exists("/assign/w3")).isTrue();
-        assertThat(again.get()).isEqualTo(1);
+        assertThat(again.get()).isGreaterThanOrEqualTo(1);
 
-        assigner.assignQueued();
+        round(assigner);
         assertThat(zk.exists("/assign/w3/task-0000000001")).isTrue();
     }
 
@@ -83,8 +94,8 @@ class AssignerTest {
         new ClusterLoader(zk.client(), model).load();
 
         Assigner assigner = assigner(4_096); // a server whose requests may not exceed 4 KB
-        for (int round = 0; round < 4; round++) {
-            assigner.assignQueued();
+        for (int i = 0; i < 4; i++) {
+            round(assigner);
         }
 
         assertThat(zk.read("/status/task-0000000001")).contains("child znodes").contains("removed with it");

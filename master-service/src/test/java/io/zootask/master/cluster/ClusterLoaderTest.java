@@ -31,7 +31,7 @@ class ClusterLoaderTest {
 
         assertThat(model.liveWorkers()).isEqualTo(1);
         assertThat(model.freeSlots()).containsExactly(java.util.Map.entry("w1", 2));
-        assertThat(model.queuedOldestFirst(10)).containsExactly("task-0000000001", "task-0000000002");
+        assertThat(model.queue().unread()).containsExactlyInAnyOrder("task-0000000001", "task-0000000002");
         assertThat(model.isRunning("task-0000000000")).isTrue();
         assertThat(model.orphanedAssignments()).containsOnlyKeys("gone");
         assertThat(model.orphanedAssignments().get("gone")).containsExactly("task-0000000003");
