@@ -82,6 +82,11 @@ final class Gateway {
         return getAbsolute(base() + path);
     }
 
+    /** {@code DELETE /tasks/{id}}: asks for the task back. */
+    Reply delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).DELETE());
+    }
+
     Reply getAbsolute(String url) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET());
     }
