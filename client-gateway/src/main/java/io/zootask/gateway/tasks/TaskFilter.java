@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  */
 record TaskFilter(TaskState state, Integer priority, Map.Entry<String, String> requires) {
 
-    static final TaskFilter NONE = new TaskFilter(null, null, null);
+    private static final String STATES = Arrays.stream(TaskState.values()).map(TaskState::wireName)
+            .collect(Collectors.joining(", "));
 
     static TaskFilter of(String state, String priority, String requires) {
         return new TaskFilter(state(state), priority(priority), requires(requires));
@@ -25,8 +26,8 @@ record TaskFilter(TaskState state, Integer priority, Map.Entry<String, String> r
         if (value == null || value.isBlank()) {
             return null;
         }
-        return TaskState.parse(value).orElseThrow(() -> new InvalidRequestException("state must be one of "
-                + Arrays.stream(TaskState.values()).map(TaskState::wireName).collect(Collectors.joining(", "))));
+        return TaskState.parse(value).orElseThrow(() -> new InvalidRequestException("unknown state: state must be"
+                + " one of " + STATES));
     }
 
     private static Integer priority(String value) {
