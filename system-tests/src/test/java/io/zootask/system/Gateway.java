@@ -82,6 +82,11 @@ final class Gateway {
         return getAbsolute(base() + path);
     }
 
+    /** {@code DELETE /tasks/{id}}: asks for the task back. */
+    Reply delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).DELETE());
+    }
+
     Reply getAbsolute(String url) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET());
     }
@@ -98,7 +103,8 @@ final class Gateway {
             task = get("/tasks/" + id + "?waitSeconds=" + Math.max(1, Math.min(30,
                     Duration.ofNanos(deadline - System.nanoTime()).toSeconds()))).json();
             String state = task.get("state").asString();
-            if (state.equals("done") || state.equals("failed") || state.equals("timed_out")) {
+            if (state.equals("done") || state.equals("failed") || state.equals("timed_out")
+                    || state.equals("cancelled")) {
                 return task;
             }
         } while (System.nanoTime() < deadline);

@@ -33,7 +33,8 @@ class ClusterController {
 
     @Operation(summary = "The cluster as ZooKeeper sees it",
             description = "The active master, the standbys (Curator election participants in order), each worker"
-                    + " with its slots and the tasks assigned to and running on it, and the queue depth.")
+                    + " with its slots, labels (and reserved, if it takes only tasks that require its labels), the"
+                    + " tasks assigned to and running on it, and the queue depth.")
     @GetMapping(path = "/cluster", produces = MediaType.APPLICATION_JSON_VALUE) // see TaskController
     ClusterView cluster() throws KeeperException {
         CuratorFramework client = zk.client();
@@ -78,7 +79,8 @@ class ClusterController {
                     Stat assign = client.checkExists().forPath(ZNodes.childOf(ZNodes.ASSIGN, id));
                     workers.add(new ClusterView.Worker(id, info.host(), info.pid(), info.slots(),
                             assign == null ? 0 : assign.getNumChildren(),
-                            runningByWorker.getOrDefault(id, List.of()), info.version()));
+                            runningByWorker.getOrDefault(id, List.of()), info.version(), info.labels(),
+                            info.isReserved() ? Boolean.TRUE : null));
                 } catch (KeeperException.NoNodeException gone) {
                     // left while we looked
                 }

@@ -45,6 +45,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.NOT_FOUND, "task-not-found", "Task not found", e.getMessage());
     }
 
+    @ExceptionHandler(TaskFinishedException.class)
+    ResponseEntity<ProblemDetail> finished(TaskFinishedException e) {
+        return problem(HttpStatus.CONFLICT, "task-finished", "Task already finished", e.getMessage());
+    }
+
     @ExceptionHandler(PayloadTooLargeException.class)
     ResponseEntity<ProblemDetail> tooLarge(PayloadTooLargeException e) {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Request body too large", e.getMessage());

@@ -21,7 +21,7 @@ final class ProblemAccessDeniedHandler implements AccessDeniedHandler {
                 ? "the key '" + caller.getName() + "' (roles: " + caller.describeRoles() + ")"
                 : "this key";
         ProblemResponses.write(request, response, HttpServletResponse.SC_FORBIDDEN, "forbidden", "Forbidden",
-                who + " may not " + ProblemResponses.describe(request) + "; submit may POST /tasks and read its own"
-                        + " tasks, read may read all tasks, /cluster and the actuator, admin may do everything");
+                who + " may not " + ProblemResponses.describe(request) + "; submit may POST /tasks, read"
+                        + " and cancel its own tasks, read may read all tasks, /cluster and the actuator, admin may do everything");
     }
 }

@@ -23,6 +23,7 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  * health, liveness, readiness (status only), Swagger UI, OpenAPI   anyone
  * POST /tasks                                                      submit, admin
  * GET /tasks, GET /tasks/{id}                                       submit (own tasks only), read, admin
+ * DELETE /tasks/{id}                                               submit (own tasks only), admin
  * GET /cluster, every other actuator endpoint, health details     read, admin
  * anything else                                                    admin
  * </pre>
@@ -65,6 +66,8 @@ class SecurityConfiguration {
                         .requestMatchers("/actuator/**").hasAnyRole(READ, ADMIN)
                         .requestMatchers(HttpMethod.POST, "/tasks").hasAnyRole(SUBMIT, ADMIN)
                         .requestMatchers(HttpMethod.GET, "/tasks", "/tasks/*").hasAnyRole(SUBMIT, READ, ADMIN)
+                        // a submit key only its own tasks: another key's answers 404, as for GET
+                        .requestMatchers(HttpMethod.DELETE, "/tasks/*").hasAnyRole(SUBMIT, ADMIN)
                         .requestMatchers(HttpMethod.GET, "/cluster").hasAnyRole(READ, ADMIN)
                         .anyRequest().hasRole(ADMIN));
         return http.build();

@@ -19,6 +19,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -39,11 +40,13 @@ class TaskController {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final TaskService tasks;
+    private final TaskCanceller canceller;
     private final TaskWaiter waiter;
     private final GatewayProperties limits;
 
-    TaskController(TaskService tasks, TaskWaiter waiter, GatewayProperties limits) {
+    TaskController(TaskService tasks, TaskCanceller canceller, TaskWaiter waiter, GatewayProperties limits) {
         this.tasks = tasks;
+        this.canceller = canceller;
         this.waiter = waiter;
         this.limits = limits;
     }
@@ -57,7 +60,20 @@ class TaskController {
                             examples = {
                                     @ExampleObject(name = "echo", value = "{\"command\":[\"echo\",\"hello\"]}"),
                                     @ExampleObject(name = "sleep with timeout",
-                                            value = "{\"command\":[\"sleep\",\"2\"],\"timeoutSeconds\":60}")}),
+                                            value = "{\"command\":[\"sleep\",\"2\"],\"timeoutSeconds\":60}"),
+                                    @ExampleObject(name = "retry with backoff", value = "{\"command\":[\"false\"],"
+                                            + "\"retry\":{\"maxAttempts\":3,\"initialIntervalSeconds\":1,"
+                                            + "\"backoffCoefficient\":2.0,\"maximumIntervalSeconds\":60}}"),
+                                    @ExampleObject(name = "delayed",
+                                            value = "{\"command\":[\"echo\",\"later\"],\"delaySeconds\":30}"),
+                                    @ExampleObject(name = "not before",
+                                            value = "{\"command\":[\"echo\",\"at nine\"],"
+                                                    + "\"notBefore\":\"2030-01-01T09:00:00Z\"}"),
+                                    @ExampleObject(name = "urgent", value = "{\"command\":[\"echo\",\"first\"],"
+                                            + "\"priority\":9}"),
+                                    @ExampleObject(name = "on a gpu worker",
+                                            value = "{\"command\":[\"echo\",\"gpu\"],"
+                                                    + "\"requires\":{\"pool\":\"gpu\"}}")}),
                     @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string"),
                             examples = @ExampleObject(name = "command line", value = "echo hello"))}),
             responses = {
@@ -92,8 +108,7 @@ class TaskController {
         if (request == null) {
             throw new InvalidRequestException("a JSON body is required, e.g. {\"command\":[\"echo\",\"hello\"]}");
         }
-        return accepted(tasks.submit(request.command(), request.timeoutSeconds(), request.maxAttempts(), key,
-                known(caller)));
+        return accepted(tasks.submit(request, key, known(caller)));
     }
 
     @Operation(hidden = true)
@@ -101,13 +116,16 @@ class TaskController {
     ResponseEntity<TaskView> submitText(@RequestBody String commandLine,
                                         @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
                                         @AuthenticationPrincipal Caller caller) {
-        return accepted(tasks.submit(ProtocolCodec.splitCommandLine(commandLine), null, null, key, known(caller)));
+        return accepted(tasks.submit(SubmitTaskRequest.ofCommand(ProtocolCodec.splitCommandLine(commandLine)), key,
+                known(caller)));
     }
 
     @Operation(summary = "Get a task, optionally waiting for it to finish",
-            description = "With waitSeconds, answers as soon as the task is done, failed or timed_out, or with its"
-                    + " current state when the wait is over. A key with only the submit role gets 404 for a task"
-                    + " another key submitted.")
+            description = "With waitSeconds, answers as soon as the task is done, failed, timed_out or cancelled"
+                    + " (a failed execution that runs again is not an answer: the wait goes on), or with its current"
+                    + " state when the wait is over. attempts lists the executions so far. A queued task may carry a"
+                    + " message saying what it waits for (a worker with the labels it requires, its notBefore). A key"
+                    + " with only the submit role gets 404 for a task another key submitted.")
     @GetMapping("/{id}")
     ResponseEntity<TaskView> get(
             @Parameter(example = "task-0000000000") @PathVariable String id,
@@ -130,16 +148,47 @@ class TaskController {
         return null; // answered by the waiter, asynchronously
     }
 
+    @Operation(summary = "Cancel a task",
+            description = "Asks for the task back (creates /cancel/<id>): a queued or assigned task ends cancelled"
+                    + " without running, a running one is killed with its whole process tree. 202 with the task as it"
+                    + " is now; 200 if it is cancelled already; 409 if it finished otherwise. A key with the submit"
+                    + " role may cancel only its own tasks (404 for another key's); read may not cancel.",
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "cancel requested; follow Location to watch it"),
+                    @ApiResponse(responseCode = "200", description = "cancelled already"),
+                    @ApiResponse(responseCode = "404", description = "no such task (or another key's)",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class))),
+                    @ApiResponse(responseCode = "409", description = "finished as done, failed or timed_out",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class))),
+                    @ApiResponse(responseCode = "403", description = "the key has neither the submit nor the admin role",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ProblemDetail.class)))})
+    @DeleteMapping("/{id}")
+    ResponseEntity<TaskView> cancel(@Parameter(example = "task-0000000000") @PathVariable String id,
+                                    @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        TaskCanceller.Outcome outcome = canceller.cancel(id, known(caller));
+        if (!outcome.requested()) {
+            return ResponseEntity.ok(outcome.task());
+        }
+        return ResponseEntity.accepted().location(URI.create("/tasks/" + id)).body(outcome.task());
+    }
+
     @Operation(summary = "List tasks, newest first",
             description = "The tasks ZooKeeper still holds (a key with only the submit role: the tasks it submitted)."
-                    + " Page with limit and the nextCursor of the previous page.")
+                    + " Page with limit and the nextCursor of the previous page. priority and requires match tasks"
+                    + " that have not finished (a status does not keep them).")
     @GetMapping
     TaskPage list(@Parameter(example = "20") @RequestParam(required = false) Integer limit,
                   @RequestParam(required = false) String cursor,
-                  @Parameter(description = "queued, assigned, running, done, failed or timed_out")
+                  @Parameter(description = "queued, assigned, running, done, failed, timed_out or cancelled")
                   @RequestParam(required = false) String state,
+                  @Parameter(description = "0 to 9", example = "9") @RequestParam(required = false) String priority,
+                  @Parameter(description = "a label the task requires, as name:value", example = "pool:gpu")
+                  @RequestParam(required = false) String requires,
                   @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        return tasks.list(limit, cursor, state, known(caller));
+        return tasks.list(limit, cursor, TaskFilter.of(state, priority, requires), known(caller));
     }
 
     /**

@@ -9,8 +9,10 @@ import io.zootask.protocol.TaskState;
 import io.zootask.protocol.TaskStatus;
 import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
+import io.zootask.protocol.WorkerInfo;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.springframework.stereotype.Component;
@@ -26,17 +28,25 @@ class TaskReader {
     private static final int PASSES = 3;
 
     private final ZooKeeperAccess zk;
+    private final WaitingReason waiting;
 
-    public TaskReader(ZooKeeperAccess zk) {
+    public TaskReader(ZooKeeperAccess zk, WaitingReason waiting) {
         this.zk = zk;
+        this.waiting = waiting;
     }
 
     public Optional<TaskView> find(String id) {
+        return find(id, waiting.liveWorkers());
+    }
+
+    /** As {@link #find(String)}, with the live workers shared by all the tasks one request shows. */
+    public Optional<TaskView> find(String id, Supplier<List<WorkerInfo>> liveWorkers) {
         if (!ZNodes.isValidName(id)) {
             return Optional.empty();
         }
         for (int pass = 0; pass < PASSES; pass++) {
-            Optional<TaskView> view = finished(id).or(() -> queued(id)).or(() -> assigned(id)).or(() -> finished(id));
+            Optional<TaskView> view = finished(id).or(() -> queued(id, liveWorkers)).or(() -> assigned(id))
+                    .or(() -> finished(id));
             if (view.isPresent()) {
                 return view;
             }
@@ -56,10 +66,11 @@ class TaskReader {
     public static TaskView fromStatus(String id, TaskStatus status) {
         return new TaskView(id, status.state(), status.command(), null, status.worker(), status.attempt(),
                 status.submittedAt(), status.startedAt(), status.finishedAt(), status.exitCode(), status.output(),
-                status.outputTruncated(), status.message(), status.submittedBy());
+                status.outputTruncated(), status.message(), status.submittedBy(), status.attempts(), null, null,
+                null);
     }
 
-    private Optional<TaskView> queued(String id) {
+    private Optional<TaskView> queued(String id, Supplier<List<WorkerInfo>> liveWorkers) {
         Optional<byte[]> read;
         try {
             read = read(ZNodes.task(id));
@@ -71,8 +82,12 @@ class TaskReader {
             TaskSpec spec = decodeOrNull(data);
             return spec == null
                     ? TaskView.withMessage(id, TaskState.QUEUED, "task data is malformed; the master will fail it")
-                    : TaskView.queued(id, spec);
+                    : explained(TaskView.queued(id, spec), liveWorkers);
         });
+    }
+
+    private TaskView explained(TaskView queued, Supplier<List<WorkerInfo>> liveWorkers) {
+        return waiting.of(queued, liveWorkers).map(queued::withNote).orElse(queued);
     }
 
     private Optional<TaskView> assigned(String id) {
@@ -91,10 +106,8 @@ class TaskReader {
                 TaskSpec spec = decodeOrNull(assignment.get());
                 Optional<RunningMarker> marker = read(ZNodes.running(id)).map(ProtocolCodec::decodeRunning);
                 TaskState state = marker.isPresent() ? TaskState.RUNNING : TaskState.ASSIGNED;
-                return Optional.of(new TaskView(id, state, spec == null ? null : spec.command(),
-                        spec == null ? null : spec.timeoutSeconds(), worker, spec == null ? null : spec.attempt(),
-                        spec == null ? null : spec.submittedAt(), marker.map(RunningMarker::startedAt).orElse(null),
-                        null, null, null, null, null, spec == null ? null : spec.submittedBy()));
+                return Optional.of(TaskView.held(id, state, worker, spec,
+                        marker.map(RunningMarker::startedAt).orElse(null)));
             }
         }
         return Optional.empty();

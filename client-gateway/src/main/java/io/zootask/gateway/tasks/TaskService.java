@@ -8,9 +8,9 @@ import io.zootask.gateway.errors.QueueFullException;
 import io.zootask.gateway.errors.TaskNotFoundException;
 import io.zootask.gateway.security.Caller;
 import io.zootask.gateway.zookeeper.ZooKeeperAccess;
-import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskState;
+import io.zootask.protocol.WorkerInfo;
 import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.springframework.stereotype.Service;
@@ -43,11 +44,16 @@ class TaskService {
     private final QueueDepth queueDepth;
     private final GatewayProperties limits;
     private final Clock clock;
+    private final SubmissionRules rules;
+    private final WaitingReason waiting;
     private final Counter submitted;
     private final RecentSubmissions recent = new RecentSubmissions(RECENT_SUBMISSIONS);
 
     public TaskService(ZooKeeperAccess zk, TaskReader reader, TaskSubmitter submitter, QueueDepth queueDepth,
-                       GatewayProperties limits, Clock clock, MeterRegistry meters) {
+                       GatewayProperties limits, Clock clock, SubmissionRules rules, WaitingReason waiting,
+                       MeterRegistry meters) {
+        this.rules = rules;
+        this.waiting = waiting;
         this.queueDepth = queueDepth;
         this.submitter = submitter;
         this.zk = zk;
@@ -68,17 +74,14 @@ class TaskService {
      *
      * @param caller who submits: its key id is recorded in the task, and scopes its Idempotency-Keys
      */
-    public Submission submit(List<String> command, Integer timeoutSeconds, Integer maxAttempts,
-                             String idempotencyKey, Caller caller) {
-        validate(command, timeoutSeconds, maxAttempts);
+    public Submission submit(SubmitTaskRequest request, String idempotencyKey, Caller caller) {
+        TaskSpec spec = rules.taskOf(request, clock.instant(), UUID.randomUUID().toString(), caller.keyId());
         if (idempotencyKey != null && (idempotencyKey.isBlank()
                 || idempotencyKey.length() > limits.maxIdempotencyKeyLength()
                 || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
             throw new InvalidRequestException("Idempotency-Key must be 1 to " + limits.maxIdempotencyKeyLength()
                     + " printable ASCII characters without spaces, such as a UUID");
         }
-        TaskSpec spec = new TaskSpec(command, timeoutSeconds, 1, maxAttempts, clock.instant(),
-                UUID.randomUUID().toString(), caller.keyId());
         if (idempotencyKey == null) {
             refuseWhenQueueFull();
             TaskSubmitter.Submitted created = submitter.create(spec);
@@ -86,7 +89,7 @@ class TaskService {
         }
         refuseWhenQueueFull();
         TaskSubmitter.Submitted created = submitter.createIdempotent(spec, scoped(idempotencyKey, caller),
-                requestHash(command, timeoutSeconds, maxAttempts));
+                SubmissionRules.requestHash(request));
         if (created.replayed()) {
             TaskView earlier = reader.find(created.id()).orElse(TaskView.withMessage(created.id(), null,
                     "finished and pruned"));
@@ -118,13 +121,6 @@ class TaskService {
         }
     }
 
-    /** What makes two submissions "the same request" for an Idempotency-Key. */
-    private static String requestHash(List<String> command, Integer timeoutSeconds, Integer maxAttempts) {
-        // deterministic across gateways and JVMs: NUL cannot occur inside an argument (validated)
-        String canonical = String.join("\0", command) + "\0|" + timeoutSeconds + "|" + maxAttempts;
-        return ZNodes.nameOf(ZNodes.idempotencyRecord(canonical));
-    }
-
     /**
      * A task this caller may see. Another key's task answers exactly like an unknown one (404), so a key that may only
      * read its own tasks learns nothing about anyone else's, not even that they exist.
@@ -153,16 +149,10 @@ class TaskService {
      * lists give ids and coarse states without reading each znode; only the page's tasks are read in full (for a
      * key that sees only its own tasks, every candidate is read until the page is full).
      */
-    public TaskPage list(Integer limit, String cursor, String stateFilter, Caller caller) {
+    public TaskPage list(Integer limit, String cursor, TaskFilter filter, Caller caller) {
         int size = limit == null ? limits.defaultPageSize() : limit;
         if (size < 1 || size > limits.maxPageSize()) {
             throw new InvalidRequestException("limit must be between 1 and " + limits.maxPageSize());
-        }
-        Optional<TaskState> wanted = Optional.empty();
-        if (stateFilter != null && !stateFilter.isBlank()) {
-            wanted = Optional.of(TaskState.parse(stateFilter).orElseThrow(() -> new InvalidRequestException(
-                    "unknown state '" + stateFilter + "'; use one of queued, assigned, running, done, failed,"
-                            + " timed_out")));
         }
         if (cursor != null && !ZNodes.isValidName(cursor)) {
             throw new InvalidRequestException("cursor is not a task id");
@@ -170,6 +160,7 @@ class TaskService {
         Map<String, TaskState> coarse = coarseStates();
         List<String> ids = new ArrayList<>(coarse.keySet());
         ids.sort(ZNodes.TASK_ORDER.reversed());
+        Supplier<List<WorkerInfo>> liveWorkers = waiting.liveWorkers();
         List<TaskView> items = new ArrayList<>();
         String next = null;
         int reads = 0;
@@ -178,8 +169,7 @@ class TaskService {
             if (cursor != null && ZNodes.TASK_ORDER.compare(id, cursor) >= 0) {
                 continue;
             }
-            TaskState coarseState = coarse.get(id);
-            if (wanted.isPresent() && !couldBe(coarseState, wanted.get())) {
+            if (!filter.couldMatch(coarse.get(id))) {
                 continue;
             }
             if (reads == limits.maxListReads()) {
@@ -188,9 +178,8 @@ class TaskService {
             }
             reads++;
             lastRead = id;
-            Optional<TaskView> view = reader.find(id);
-            if (view.isEmpty() || (wanted.isPresent() && view.get().state() != wanted.get())
-                    || !caller.maySee(view.get().submittedBy())) {
+            Optional<TaskView> view = reader.find(id, liveWorkers);
+            if (view.isEmpty() || !filter.matches(view.get()) || !caller.maySee(view.get().submittedBy())) {
                 continue;
             }
             if (items.size() == size) {
@@ -200,11 +189,6 @@ class TaskService {
             items.add(view.get());
         }
         return new TaskPage(items, next);
-    }
-
-    /** Child lists tell queued, assigned and running exactly, but only "finished" for the terminal states. */
-    private static boolean couldBe(TaskState coarse, TaskState wanted) {
-        return coarse.isTerminal() ? wanted.isTerminal() : coarse == wanted;
     }
 
     private Map<String, TaskState> coarseStates() {
@@ -236,38 +220,6 @@ class TaskService {
             if (ZNodes.isValidName(id)) {
                 states.put(id, state);
             }
-        }
-    }
-
-    private void validate(List<String> command, Integer timeoutSeconds, Integer maxAttempts) {
-        if (command == null || command.isEmpty()) {
-            throw new InvalidRequestException("command is required: a non-empty array such as [\"echo\", \"hello\"]");
-        }
-        if (command.size() > limits.maxArguments()) {
-            throw new InvalidRequestException("command has " + command.size() + " arguments; at most "
-                    + limits.maxArguments() + " are allowed");
-        }
-        for (int i = 0; i < command.size(); i++) {
-            String arg = command.get(i);
-            if (arg == null) {
-                throw new InvalidRequestException("command[" + i + "] is null; every argument must be a string");
-            }
-            if (arg.length() > limits.maxArgumentLength()) {
-                throw new InvalidRequestException("command[" + i + "] is " + arg.length() + " characters long; at most "
-                        + limits.maxArgumentLength() + " are allowed");
-            }
-            if (arg.indexOf('\0') >= 0) {
-                throw new InvalidRequestException("command[" + i + "] contains a NUL character");
-            }
-        }
-        if (command.get(0).isBlank()) {
-            throw new InvalidRequestException("command[0], the executable, must not be blank");
-        }
-        if (timeoutSeconds != null && (timeoutSeconds < 1 || timeoutSeconds > limits.maxTimeoutSeconds())) {
-            throw new InvalidRequestException("timeoutSeconds must be between 1 and " + limits.maxTimeoutSeconds());
-        }
-        if (maxAttempts != null && (maxAttempts < 1 || maxAttempts > 100)) {
-            throw new InvalidRequestException("maxAttempts must be between 1 and 100");
         }
     }
 }
