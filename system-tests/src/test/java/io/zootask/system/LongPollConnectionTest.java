@@ -48,6 +48,103 @@ class LongPollConnectionTest {
     }
 
     @Test
+    void aLongPollWhoseClientLeavesEarlyReleasesItsWaitAtOnce() throws Exception {
+        String id = gateway.submit("{\"command\":[\"echo\",\"nobody waits\"]}"); // no master: it stays queued
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.getOutputStream().write(get("/tasks/" + id + "?waitSeconds=60"));
+            awaitWaiting(1);
+            await().atMost(seconds(10)).until(() -> cluster.watchedPaths().contains("/status/" + id));
+        } // gone, 60 s before the wait would end
+
+        // released long before: no gateway state and no watch on the server stay behind for a client not there
+        awaitWaiting(0);
+        await().atMost(seconds(10)).until(() -> !cluster.watchedPaths().contains("/status/" + id));
+        assertThat(gateway.get("/tasks/" + id).json().get("state").asString()).isEqualTo("queued");
+    }
+
+    @Test
+    void anotherPollOfTheSameTaskStillHearsOfItWhenOneLeaves() throws Exception {
+        String id = gateway.submit("{\"command\":[\"echo\",\"two wait\"]}");
+        CompletableFuture<Gateway.Reply> staying;
+        try (Socket leaving = new Socket("127.0.0.1", port)) {
+            leaving.getOutputStream().write(get("/tasks/" + id + "?waitSeconds=60"));
+            staying = CompletableFuture.supplyAsync(() -> gateway.get("/tasks/" + id + "?waitSeconds=60"));
+            awaitWaiting(2);
+        }
+        awaitWaiting(1);
+        assertThat(cluster.watchedPaths()).contains("/status/" + id); // still needed by the one that stays
+
+        cluster.master("m1");
+        cluster.worker("w", 1);
+        // told by the watch, not found at the end of its 60 s
+        Gateway.Reply answer = staying.get(40, TimeUnit.SECONDS);
+        assertThat(answer.json().get("state").asString()).isEqualTo("done");
+        awaitWaiting(0);
+    }
+
+    @Test
+    void aClientThatOnlyStopsSendingGetsItsAnswerAtOnce() throws Exception {
+        String id = gateway.submit("{\"command\":[\"echo\",\"half closed\"]}");
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(30_000);
+            client.getOutputStream().write(get("/tasks/" + id + "?waitSeconds=60"));
+            awaitWaiting(1);
+            client.shutdownOutput(); // it can send no more, but still reads
+
+            long start = System.nanoTime();
+            Answer answer = Answer.read(client.getInputStream());
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.json().get("id").asString()).isEqualTo(id);
+            assertThat(answer.json().get("state").asString()).isEqualTo("queued");
+            assertThat((System.nanoTime() - start) / 1_000_000_000L).isLessThan(30); // not when the 60 s are over
+        }
+        awaitWaiting(0);
+        await().atMost(seconds(10)).until(() -> !cluster.watchedPaths().contains("/status/" + id));
+    }
+
+    @Test
+    void longPollsOneAfterAnotherOnOneConnectionAreAllAnswered() throws Exception {
+        String id = gateway.submit("{\"command\":[\"echo\",\"kept alive\"]}");
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(30_000);
+            OutputStream out = client.getOutputStream();
+            InputStream in = client.getInputStream();
+            for (int i = 0; i < 3; i++) {
+                out.write(get("/tasks/" + id + "?waitSeconds=1"));
+                Answer answer = Answer.read(in);
+                assertThat(answer.status()).isEqualTo(200);
+                assertThat(answer.json().get("state").asString()).isEqualTo("queued");
+                assertThat(answer.header("connection")).isNotEqualToIgnoringCase("close");
+            }
+        }
+        awaitWaiting(0);
+    }
+
+    @Test
+    void aRequestPipelinedBehindALongPollIsAnsweredAfterIt() throws Exception {
+        String id = gateway.submit("{\"command\":[\"echo\",\"pipelined\"]}");
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(30_000);
+            OutputStream out = client.getOutputStream();
+            out.write(get("/tasks/" + id + "?waitSeconds=2"));
+            awaitWaiting(1);
+            // sent while the first waits: the gateway must not swallow any of it
+            out.write(get("/tasks/" + id));
+            out.write(get("/tasks/nope-0000000001"));
+
+            InputStream in = client.getInputStream();
+            Answer waited = Answer.read(in);
+            assertThat(waited.status()).isEqualTo(200);
+            assertThat(waited.json().get("state").asString()).isEqualTo("queued");
+            Answer plain = Answer.read(in);
+            assertThat(plain.status()).isEqualTo(200);
+            assertThat(plain.json().get("id").asString()).isEqualTo(id);
+            assertThat(Answer.read(in).status()).isEqualTo(404);
+        }
+        awaitWaiting(0);
+    }
+
+    @Test
     void aLongPollThatTimesOutLeavesNothingBehind() throws Exception {
         String id = gateway.submit("{\"command\":[\"echo\",\"waited out\"]}");
         Gateway.Reply reply = gateway.get("/tasks/" + id + "?waitSeconds=1");
