@@ -25,6 +25,10 @@ public final class LocalCluster {
     }
 
     public static void main(String[] args) throws Exception {
+        // Not logback.xml: this jar is also a library (the benchmark's launcher), whose users bring their own.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "local-cluster-logback.xml");
+        }
         Options options;
         try {
             options = Options.parse(args);
