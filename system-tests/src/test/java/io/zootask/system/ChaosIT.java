@@ -119,7 +119,9 @@ class ChaosIT {
         String connect = startZooKeeper();
         service("gateway", "client-gateway", connect, GATEWAY_PORT);
         for (int i = 1; i <= 2; i++) {
-            service("m" + i, "master-service", connect, 28100 + i, "--zootask.master.name=m" + i);
+            // the empty parents of killed workers go once the grace is over: as short as allowed, the session
+            service("m" + i, "master-service", connect, 28100 + i, "--zootask.master.name=m" + i,
+                    "--zootask.master.assign-parent-grace=" + SESSION.toSeconds() + "s");
         }
         for (int i = 1; i <= 3; i++) {
             service("w" + i, "worker-service", connect, 28200 + i, "--zootask.worker.name=w" + i,
