@@ -1,18 +1,11 @@
 package io.zootask.localcluster;
 
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 
 /**
  * {@code bin/local-cluster}: a complete zootask on one machine, in the foreground. An embedded real ZooKeeper on
@@ -24,7 +17,7 @@ public final class LocalCluster {
     private static final PrintStream OUT = System.out;
 
     private final Options options;
-    private final List<ChildProcess> children = new ArrayList<>();
+    private final List<ServiceProcess> children = new ArrayList<>();
     private EmbeddedZooKeeper zookeeper;
 
     private LocalCluster(Options options) {
@@ -32,6 +25,10 @@ public final class LocalCluster {
     }
 
     public static void main(String[] args) throws Exception {
+        // Not logback.xml: this jar is also a library (the benchmark's launcher), whose users bring their own.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "local-cluster-logback.xml");
+        }
         Options options;
         try {
             options = Options.parse(args);
@@ -101,15 +98,16 @@ public final class LocalCluster {
     }
 
     private void launch(String name, String module, String connect, int port, String... extra) throws Exception {
-        Path jar = jarOf(module);
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-Xss512k", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+        List<String> args = new ArrayList<>(List.of(
                 "--zootask.zookeeper.connect-string=" + connect,
                 "--server.port=" + port,
                 "--server.address=127.0.0.1",
                 "--spring.main.banner-mode=off"));
-        command.addAll(List.of(extra));
-        children.add(ChildProcess.start(name, command, zookeeperAuthEnvironment(), OUT));
+        args.addAll(List.of(extra));
+        List<String> command = ExecJar.command(ExecJar.of(options.root(), module),
+                List.of("-Xmx256m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args);
+        children.add(ServiceProcess.start(name, command, zookeeperAuthEnvironment(),
+                new ServiceProcess.PrefixedLines(OUT)));
         OUT.println("[local-cluster] started " + name + " on 127.0.0.1:" + port);
     }
 
@@ -134,37 +132,12 @@ public final class LocalCluster {
         return fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment;
     }
 
-    private Path jarOf(String module) throws Exception {
-        Path target = options.root().resolve(module).resolve("target");
-        try (Stream<Path> files = Files.list(target)) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no executable jar in " + target
-                            + "; build with ./mvnw -DskipTests package"));
-        }
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
     private void awaitGateway() throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        URI health = URI.create("http://127.0.0.1:" + options.gatewayPort() + "/actuator/health/readiness");
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(health).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    printWelcome();
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250); // a launcher polling a port, not a test: nothing to wait on but time
+        if (ReadinessProbe.awaitReady(options.gatewayPort(), Duration.ofSeconds(180))) {
+            printWelcome();
+        } else {
+            OUT.println("[local-cluster] the gateway did not become ready in 180 s; see its log above");
         }
-        OUT.println("[local-cluster] the gateway did not become ready in 180 s; see its log above");
     }
 
     private void printWelcome() {
@@ -189,18 +162,18 @@ public final class LocalCluster {
     private synchronized void stop() {
         OUT.println("[local-cluster] stopping " + children.size() + " service(s)...");
         // Workers first drain while the masters still run; all get SIGTERM together, each shuts down gracefully.
-        children.forEach(ChildProcess::terminate);
+        children.forEach(ServiceProcess::terminate);
         long deadline = System.currentTimeMillis() + 45_000;
-        for (ChildProcess child : children) {
+        for (ServiceProcess child : children) {
             try {
                 long left = Math.max(1, deadline - System.currentTimeMillis());
-                if (!child.awaitExit(left)) {
+                if (!child.awaitExit(Duration.ofMillis(left))) {
                     OUT.println("[local-cluster] " + child.name() + " did not stop in time: killing it");
-                    child.kill();
-                    child.awaitExit(5_000);
+                    child.killTree();
+                    child.awaitExit(Duration.ofSeconds(5));
                 }
             } catch (InterruptedException e) {
-                child.kill();
+                child.killTree();
             }
         }
         if (zookeeper != null) {

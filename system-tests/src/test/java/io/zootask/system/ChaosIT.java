@@ -3,6 +3,9 @@ package io.zootask.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.zootask.localcluster.ExecJar;
+import io.zootask.localcluster.ReadinessProbe;
+import io.zootask.localcluster.ServiceProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +60,6 @@ class ChaosIT {
     private final Path root = Path.of("").toAbsolutePath().getParent();
     private final Path work = Path.of("target", "chaos").toAbsolutePath();
     private final Map<String, Service> services = new LinkedHashMap<>();
-    private final HttpClient probes = HttpClient.newHttpClient();
     private final Map<String, List<Long>> deaths = new ConcurrentHashMap<>();
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -67,29 +69,29 @@ class ChaosIT {
     private final class Service {
         final String name;
         final List<String> command;
-        volatile Process process;
+        volatile ServiceProcess process;
 
         Service(String name, List<String> command) {
             this.name = name;
             this.command = command;
         }
 
+        /** Starts it, or starts it again after a signal: its output appended to the same log. */
         void start() throws IOException {
-            Path log = work.resolve(name + ".log");
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ServiceProcess previous = process;
+            process = previous == null
+                    ? ServiceProcess.start(name, command, new ServiceProcess.LogFile(work.resolve(name + ".log")))
+                    : previous.restart();
         }
 
         void signal(boolean kill) throws InterruptedException {
-            Process p = process;
+            ServiceProcess p = process;
             deaths.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(System.currentTimeMillis());
             if (kill) {
-                p.toHandle().destroyForcibly();
+                p.kill();
+                p.awaitExit(Duration.ofSeconds(60));
             } else {
-                p.toHandle().destroy();
-            }
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
+                p.stop(Duration.ofSeconds(60));
             }
             // the moment it is really gone: executions it left without an "end" ended no later than this
             deaths.get(name).set(deaths.get(name).size() - 1, System.currentTimeMillis());
@@ -99,10 +101,9 @@ class ChaosIT {
     @AfterEach
     void stopEverything() {
         for (Service service : services.values()) {
-            Process p = service.process;
+            ServiceProcess p = service.process;
             if (p != null && p.isAlive()) {
-                p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                p.killTree();
             }
         }
     }
@@ -118,7 +119,9 @@ class ChaosIT {
         String connect = startZooKeeper();
         service("gateway", "client-gateway", connect, GATEWAY_PORT);
         for (int i = 1; i <= 2; i++) {
-            service("m" + i, "master-service", connect, 28100 + i, "--zootask.master.name=m" + i);
+            // the empty parents of killed workers go once the grace is over: as short as allowed, the session
+            service("m" + i, "master-service", connect, 28100 + i, "--zootask.master.name=m" + i,
+                    "--zootask.master.assign-parent-grace=" + SESSION.toSeconds() + "s");
         }
         for (int i = 1; i <= 3; i++) {
             service("w" + i, "worker-service", connect, 28200 + i, "--zootask.worker.name=w" + i,
@@ -270,36 +273,25 @@ class ChaosIT {
 
     /** A master's readiness probe answers 200: started, connected to ZooKeeper, in the election. */
     private boolean ready(String master) {
-        int port = 28100 + Integer.parseInt(master.substring(1));
-        try {
-            return probes.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
-                    .statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ReadinessProbe.isReady(28100 + Integer.parseInt(master.substring(1)));
     }
 
     private String startZooKeeper() throws Exception {
-        Path launcher = jar("local-cluster");
+        Path launcher = ExecJar.of(root, "local-cluster");
         List<String> members = new ArrayList<>();
         for (int i = 1; i <= ZK_SERVERS; i++) {
             members.add("127.0.0.1:" + (22887 + i) + ":" + (23887 + i) + ":" + (22180 + i));
         }
         List<String> clients = new ArrayList<>();
         for (int i = 1; i <= ZK_SERVERS; i++) {
-            List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
-                    launcher.toString(), "--zookeeper-only"));
+            List<String> args = new ArrayList<>(List.of("--zookeeper-only"));
             if (ZK_SERVERS == 1) {
-                command.addAll(List.of("--zookeeper-port", String.valueOf(22180 + i)));
+                args.addAll(List.of("--zookeeper-port", String.valueOf(22180 + i)));
             } else {
-                command.addAll(List.of("--server-id", String.valueOf(i), "--ensemble", String.join(",", members)));
+                args.addAll(List.of("--server-id", String.valueOf(i), "--ensemble", String.join(",", members)));
             }
-            Service server = new Service("zk" + i, command);
+            Service server = new Service("zk" + i,
+                    ExecJar.command(launcher, List.of("-Xmx256m", "-XX:+UseSerialGC"), args));
             services.put(server.name, server);
             server.start();
             clients.add("127.0.0.1:" + (22180 + i));
@@ -308,13 +300,13 @@ class ChaosIT {
     }
 
     private void service(String name, String module, String connect, int port, String... extra) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java(), "-Xmx256m", "-Xss512k", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", jar(module).toString(),
+        List<String> args = new ArrayList<>(List.of(
                 "--zootask.zookeeper.connect-string=" + connect,
                 "--zootask.zookeeper.session-timeout=" + SESSION.toSeconds() + "s",
                 "--server.port=" + port, "--spring.main.banner-mode=off"));
-        command.addAll(List.of(extra));
-        services.put(name, new Service(name, command));
+        args.addAll(List.of(extra));
+        services.put(name, new Service(name, ExecJar.command(ExecJar.of(root, module),
+                List.of("-Xmx256m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args)));
     }
 
     private String submit(int index) {
@@ -415,16 +407,6 @@ class ChaosIT {
         ZooKeeper zk = new ZooKeeper(connect, 30_000, event -> { });
         await().atMost(Duration.ofSeconds(60)).until(() -> zk.getState().isConnected());
         return zk;
-    }
-
-    private Path jar(String module) throws IOException {
-        try (Stream<Path> files = Files.list(root.resolve(module).resolve("target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-exec.jar")).findFirst().orElseThrow();
-        }
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
     }
 
     private static boolean isTerminal(String state) {

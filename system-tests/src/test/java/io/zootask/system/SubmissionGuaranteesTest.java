@@ -281,7 +281,7 @@ class SubmissionGuaranteesTest {
                     == 1);
         } // gone before the answer
 
-        // the wait ends on time all the same: nothing stays parked for a client that is not there
+        // the wait ends all the same: nothing stays parked for a client that is not there
         await().atMost(seconds(10)).until(() -> meters.get("zootask.gateway.longpolls.waiting").gauge().value() == 0);
         assertThat(gateway.get("/tasks/" + id + "?waitSeconds=1").json().get("state").asString()).isEqualTo("queued");
     }

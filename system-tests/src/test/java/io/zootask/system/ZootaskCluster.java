@@ -4,12 +4,16 @@ import io.zootask.gateway.GatewayApplication;
 import io.zootask.master.MasterApplication;
 import io.zootask.worker.WorkerApplication;
 import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingCluster;
@@ -34,6 +38,8 @@ final class ZootaskCluster implements AutoCloseable {
     private final List<String> common = new ArrayList<>();
 
     ZootaskCluster() throws Exception {
+        // the server answers "wchp" (watches by path), for tests of what a client leaves behind on it
+        System.setProperty("zookeeper.4lw.commands.whitelist", "srvr,wchp");
         this.server = new TestingServer(true);
         this.ensemble = null;
         this.connectString = server.getConnectString();
@@ -134,6 +140,22 @@ final class ZootaskCluster implements AutoCloseable {
             zk.addAuthInfo("digest", digestUserPassword.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return zk;
+    }
+
+    /** The paths the server holds a watch on, from its {@code wchp} four-letter word (a single server only). */
+    Set<String> watchedPaths() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.getPort())) {
+            socket.getOutputStream().write("wchp".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Set<String> paths = new HashSet<>();
+            for (String line : answer.split("\n")) {
+                if (line.startsWith("/")) {
+                    paths.add(line.strip());
+                }
+            }
+            return paths;
+        }
     }
 
     static String port(ConfigurableApplicationContext app) {

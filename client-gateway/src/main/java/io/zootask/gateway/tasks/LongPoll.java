@@ -38,14 +38,17 @@ final class LongPoll implements AsyncListener {
     private final AtomicReference<Runnable> answer = new AtomicReference<>();
     private final AtomicBoolean dispatchReturned = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final ClientCloseWatch clientClose;
     /** What to answer if the container's timeout fires before the waiter answered: the task as the wait began. */
     private final TaskView atStart;
 
-    private LongPoll(AsyncContext async, JsonMapper json, TaskView atStart, Runnable onEnd) {
+    private LongPoll(AsyncContext async, JsonMapper json, TaskView atStart, Runnable onEnd,
+                     ClientCloseWatch clientClose) {
         this.async = async;
         this.json = json;
         this.atStart = atStart;
         this.onEnd = onEnd;
+        this.clientClose = clientClose;
     }
 
     /**
@@ -57,9 +60,11 @@ final class LongPoll implements AsyncListener {
                           Runnable onEnd) {
         AsyncContext async = request.startAsync();
         async.setTimeout(timeout.toMillis());
-        LongPoll poll = new LongPoll(async, json, current, onEnd);
+        ClientCloseWatch clientClose = ClientCloseWatch.of(request);
+        LongPoll poll = new LongPoll(async, json, current, onEnd, clientClose);
         async.addListener(poll);
         request.setAttribute(ATTRIBUTE, poll);
+        clientClose.start(poll::clientClosed);
         return poll;
     }
 
@@ -114,6 +119,7 @@ final class LongPoll implements AsyncListener {
     private void writeIfReady() {
         Runnable write = answer.get();
         if (write != null && dispatchReturned.get() && ended.compareAndSet(false, true)) {
+            clientClose.stop(); // before the response: its end hands the connection back to Jetty
             try {
                 write.run();
             } finally {
@@ -145,6 +151,15 @@ final class LongPoll implements AsyncListener {
         }
     }
 
+    /**
+     * The client can send no more: its wait ends now, answered with the task as it stood when the wait began, as the
+     * container's timeout would. A client that left costs a write to nowhere, and whatever its wait held is released
+     * at once rather than when the wait would have ended; one that only shut down its sending side still reads it.
+     */
+    private void clientClosed() {
+        answer(atStart);
+    }
+
     @Override
     public void onTimeout(AsyncEvent event) {
         answer(atStart);
@@ -159,6 +174,7 @@ final class LongPoll implements AsyncListener {
 
     @Override
     public void onComplete(AsyncEvent event) {
+        clientClose.stop();
         if (ended.compareAndSet(false, true)) {
             onEnd.run();
         }
@@ -171,6 +187,7 @@ final class LongPoll implements AsyncListener {
 
     private void end() {
         if (ended.compareAndSet(false, true)) {
+            clientClose.stop();
             try {
                 async.complete();
             } finally {

@@ -2,7 +2,6 @@ package io.zootask.gateway.tasks;
 
 import io.zootask.gateway.errors.TaskNotFoundException;
 import io.zootask.gateway.zookeeper.ZooKeeperAccess;
-import io.zootask.protocol.ZNodes;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -10,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -40,6 +40,7 @@ class TaskWaiter implements DisposableBean {
     private final ExecutorService completions = Executors.newFixedThreadPool(4, daemon("longpoll-complete"));
 
     private final AtomicInteger waiting = new AtomicInteger();
+    private final StatusWatches statusWatches = new StatusWatches();
 
     public TaskWaiter(ZooKeeperAccess zk, TaskReader reader, JsonMapper json,
                       io.micrometer.core.instrument.MeterRegistry meters) {
@@ -59,34 +60,52 @@ class TaskWaiter implements DisposableBean {
         // the timer goes as soon as the poll is answered: left for the whole wait, every answered poll of the last
         // waitSeconds stayed reachable from the timer queue (tens of thousands under load, kept alive by the GC)
         AtomicReference<Future<?>> timer = new AtomicReference<>();
+        AtomicReference<Watcher> watch = new AtomicReference<>();
+        AtomicBoolean fired = new AtomicBoolean();
+        String id = current.id();
+        CuratorFramework client = zk.client();
+        // however the poll ends (answered, timed out, its client gone early), nothing of it stays: not the count, not
+        // the timer, not the watch on the server
         LongPoll poll = LongPoll.start(request, current, wait.plus(CONTAINER_GRACE), json, () -> {
             waiting.decrementAndGet();
             cancel(timer.get());
+            release(client, id, watch, fired.get());
         });
-        String id = current.id();
-        String statusPath = ZNodes.status(id);
-        CuratorFramework client = zk.client();
         Watcher watcher = event -> {
+            if (event.getType() != Watcher.Event.EventType.None) {
+                fired.set(true); // and so gone from the server
+            }
             if (event.getType() == Watcher.Event.EventType.NodeCreated
                     || event.getType() == Watcher.Event.EventType.NodeDataChanged) {
                 completions.execute(() -> answerIfFinished(poll, id));
             }
         };
         try {
-            client.checkExists().usingWatcher(watcher).inBackground((c, event) -> {
+            statusWatches.watch(client, id, watcher, (c, event) -> {
                 if (event.getStat() != null) {
                     completions.execute(() -> answerIfFinished(poll, id)); // finished before the watch was set
                 }
-            }).forPath(statusPath);
+            });
         } catch (Exception e) {
-            log.debug("cannot watch {}: {}", statusPath, e.toString());
+            log.debug("cannot watch the status of {}: {}", id, e.toString());
             poll.answer(current);
             return;
         }
-        timer.set(timers.schedule(() -> completions.execute(() -> answerWithCurrent(poll, current, client, watcher,
-                statusPath)), wait.toMillis(), TimeUnit.MILLISECONDS));
+        watch.set(watcher);
+        timer.set(timers.schedule(() -> completions.execute(() -> answerWithCurrent(poll, current)),
+                wait.toMillis(), TimeUnit.MILLISECONDS));
         if (poll.hasEnded()) {
-            cancel(timer.get()); // answered before there was a timer to cancel
+            // ended before there was a timer to cancel or a watch to release (the client left at once)
+            cancel(timer.get());
+            release(client, id, watch, fired.get());
+        }
+    }
+
+    /** Once only, whichever of the poll's end and its start comes second. */
+    private void release(CuratorFramework client, String id, AtomicReference<Watcher> watch, boolean fired) {
+        Watcher watcher = watch.getAndSet(null);
+        if (watcher != null) {
+            statusWatches.release(client, id, watcher, fired);
         }
     }
 
@@ -107,8 +126,7 @@ class TaskWaiter implements DisposableBean {
         }
     }
 
-    private void answerWithCurrent(LongPoll poll, TaskView before, CuratorFramework client, Watcher watcher,
-                                   String statusPath) {
+    private void answerWithCurrent(LongPoll poll, TaskView before) {
         if (!poll.isAnswered()) {
             try {
                 // gone meanwhile (pruned, or deleted by hand): not found, like any request for it from now on
@@ -117,13 +135,6 @@ class TaskWaiter implements DisposableBean {
             } catch (RuntimeException e) {
                 poll.answer(before);
             }
-        }
-        try {
-            // ZooKeeper 3.6+: drop the watch so an abandoned wait leaves nothing behind on the server.
-            client.watchers().remove(watcher).ofType(Watcher.WatcherType.Any).inBackground()
-                    .forPath(statusPath);
-        } catch (Exception ignored) {
-            // fires once at most and is then gone anyway
         }
     }
 

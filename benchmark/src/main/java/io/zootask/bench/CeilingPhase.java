@@ -10,19 +10,37 @@ import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooKeeper;
 
 /** ZooKeeper's own ceiling on this machine: pipelined creates and multis, as fast as one server takes them. */
-final class Ceiling {
+final class CeilingPhase implements Phase {
 
     private static final int WINDOW = 2000;
     private static final byte[] DATA = new byte[100];
 
-    private Ceiling() {
+    private final String connect;
+    private final BenchOptions options;
+
+    CeilingPhase(String connect, BenchOptions options) {
+        this.connect = connect;
+        this.options = options;
+    }
+
+    @Override
+    public String title() {
+        return "ZooKeeper's ceiling";
+    }
+
+    @Override
+    public void run(Figures figures) throws Exception {
+        // each under a parent of its own, left in place: listing 100 000 children would itself break getChildren
+        figures.put("ceiling_creates_per_s", creates(connect, "/bench-creates", options.n(30000), 1));
+        figures.put("ceiling_multi_per_s", multis(connect, "/bench-multi", options.n(30000)));
+        figures.put("ceiling_creates_per_s_8_sessions", creates(connect, "/bench-creates-8", options.n(40000), 8));
     }
 
     /** Pipelined sequential creates from {@code sessions} sessions at once; returns creates per second. */
-    static double creates(String connect, String parent, int total, int sessions) throws Exception {
+    private static double creates(String connect, String parent, int total, int sessions) throws Exception {
         List<ZooKeeper> clients = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {
-            clients.add(Bench.connect(connect));
+            clients.add(BenchZooKeeper.connect(connect));
         }
         ensure(clients.get(0), parent);
         CountDownLatch done = new CountDownLatch(total);
@@ -35,7 +53,7 @@ final class Ceiling {
                 Semaphore window = new Semaphore(WINDOW / sessions);
                 for (int i = 0; i < share; i++) {
                     window.acquireUninterruptibly();
-                    zk.create(parent + "/c-", DATA, Bench.ACL, CreateMode.PERSISTENT_SEQUENTIAL,
+                    zk.create(parent + "/c-", DATA, BenchZooKeeper.ACL, CreateMode.PERSISTENT_SEQUENTIAL,
                             (rc, path, ctx, name) -> {
                                 window.release();
                                 done.countDown();
@@ -54,8 +72,8 @@ final class Ceiling {
     }
 
     /** Pipelined {@code multi} transactions (check + create, the shape of zootask's) from one session. */
-    static double multis(String connect, String parent, int total) throws Exception {
-        ZooKeeper zk = Bench.connect(connect);
+    private static double multis(String connect, String parent, int total) throws Exception {
+        ZooKeeper zk = BenchZooKeeper.connect(connect);
         ensure(zk, parent);
         Semaphore window = new Semaphore(WINDOW);
         CountDownLatch done = new CountDownLatch(total);
@@ -63,7 +81,7 @@ final class Ceiling {
         for (int i = 0; i < total; i++) {
             window.acquireUninterruptibly();
             zk.multi(List.of(Op.check(parent, -1),
-                            Op.create(parent + "/m-", DATA, Bench.ACL, CreateMode.PERSISTENT_SEQUENTIAL)),
+                            Op.create(parent + "/m-", DATA, BenchZooKeeper.ACL, CreateMode.PERSISTENT_SEQUENTIAL)),
                     (rc, path, ctx, results) -> {
                         window.release();
                         done.countDown();
@@ -78,7 +96,7 @@ final class Ceiling {
     private static void ensure(ZooKeeper zk, String path) throws Exception {
         if (zk.exists(path, false) == null) {
             try {
-                zk.create(path, new byte[0], Bench.ACL, CreateMode.PERSISTENT);
+                zk.create(path, new byte[0], BenchZooKeeper.ACL, CreateMode.PERSISTENT);
             } catch (org.apache.zookeeper.KeeperException.NodeExistsException raced) {
                 // fine
             }

@@ -1,0 +1,187 @@
+package io.zootask.bench;
+
+import io.zootask.localcluster.ExecJar;
+import io.zootask.localcluster.ReadinessProbe;
+import io.zootask.localcluster.ServiceProcess;
+import io.zootask.protocol.ProtocolCodec;
+import io.zootask.protocol.ZNodes;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * The zootask the run measures: a real ZooKeeper server ({@code local-cluster --zookeeper-only}), masters, workers
+ * and the gateway, each its own JVM from the built jars with its output in {@code bench/results/<name>.log}; and the
+ * benchmark's own ZooKeeper session to watch them through.
+ */
+final class BenchCluster implements AutoCloseable {
+
+    static final int GATEWAY_PORT = 28080;
+    private static final int ZK_PORT = 22181; // below the ephemeral range (32768+), where a client socket could hold it
+    private static final Duration STOP_GRACE = Duration.ofSeconds(60);
+    private static final Duration KILLED_EXIT = Duration.ofSeconds(30);
+
+    private final BenchOptions options;
+    private final String connect = "127.0.0.1:" + ZK_PORT;
+    /** Every process started, restarts included: what the CPU accounting reads and what close() stops. */
+    private final List<ServiceProcess> started = new ArrayList<>();
+    /** The current process of each master and worker, by its zootask name (m1, w1, ...). */
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private ZooKeeper zk;
+
+    BenchCluster(BenchOptions options) {
+        this.options = options;
+    }
+
+    void startZooKeeper() throws Exception {
+        Files.createDirectories(options.results());
+        start("zookeeper", "local-cluster", List.of("-Xmx1g"),
+                List.of("--zookeeper-only", "--zookeeper-port", String.valueOf(ZK_PORT)));
+        Await.until(() -> {
+            try (Socket ignored = new Socket("127.0.0.1", ZK_PORT)) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(60));
+        zk = BenchZooKeeper.connect(connect);
+    }
+
+    String connect() {
+        return connect;
+    }
+
+    ZooKeeper zk() {
+        return zk;
+    }
+
+    /** Master {@code i}: process master-i, zootask name m{i}. */
+    void startMaster(int i) throws Exception {
+        services.put("m" + i, startService("master-" + i, "master-service", "-Xmx256m",
+                List.of("--zootask.master.name=m" + i)));
+    }
+
+    /** Worker {@code i}: process worker-i, zootask name w{i}, with the run's slots. */
+    void startWorker(int i) throws Exception {
+        services.put("w" + i, startService("worker-" + i, "worker-service", "-Xmx256m",
+                List.of("--zootask.worker.name=w" + i, "--zootask.worker.slots=" + options.workerSlots())));
+    }
+
+    void startGateway() throws Exception {
+        startService("gateway", "client-gateway", "-Xmx512m", List.of("--zootask.gateway.max-queued=50000"));
+        if (!ReadinessProbe.awaitReady(GATEWAY_PORT, Duration.ofSeconds(120))) {
+            throw new IllegalStateException("the gateway did not become ready within 120 s");
+        }
+    }
+
+    /** The current process of the master or worker zootask knows as {@code name} (m1, w2, ...). */
+    ServiceProcess service(String name) {
+        return services.get(name);
+    }
+
+    /** Starts {@code name}'s process again, after a kill or a stop. */
+    void restart(String name) throws IOException {
+        ServiceProcess again = services.get(name).restart();
+        started.add(again);
+        services.put(name, again);
+    }
+
+    /** kill -9, and wait until it is gone. */
+    static void crash(ServiceProcess process) throws InterruptedException {
+        process.kill();
+        process.awaitExit(KILLED_EXIT);
+    }
+
+    /** SIGTERM, and wait until it has shut down (kill -9 if it takes over a minute). */
+    static void stop(ServiceProcess process) throws InterruptedException {
+        process.stop(STOP_GRACE);
+    }
+
+    List<ServiceProcess> processes() {
+        return List.copyOf(started);
+    }
+
+    // ---- what ZooKeeper says ----------------------------------------------------------------------------------------
+
+    int children(String path) throws Exception {
+        Stat stat = zk.exists(path, false);
+        return stat == null ? 0 : stat.getNumChildren();
+    }
+
+    /**
+     * A task moves from /tasks to /assign/<worker> in one transaction and leaves /assign in the one that writes its
+     * status: both empty means all finished. (Counting /status would not do: retention prunes it.)
+     */
+    boolean drained() throws Exception {
+        if (children(ZNodes.TASKS) > 0) {
+            return false;
+        }
+        for (String worker : zk.getChildren(ZNodes.ASSIGN, false)) {
+            if (children(ZNodes.assignments(worker)) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The zootask name (m1, m2) of the active master. */
+    String activeMaster() throws Exception {
+        return ProtocolCodec.decodeMaster(zk.getData(ZNodes.MASTER, false, null)).id();
+    }
+
+    /** Every ZooKeeper transaction advances the zxid by one: this one's, from a probe node of its own. */
+    long probeZxid() throws Exception {
+        String path = zk.create("/bench-probe-", new byte[0], BenchZooKeeper.ACL, CreateMode.EPHEMERAL_SEQUENTIAL);
+        return zk.exists(path, false).getCzxid();
+    }
+
+    // ---- processes --------------------------------------------------------------------------------------------------
+
+    private ServiceProcess startService(String name, String module, String heap, List<String> args)
+            throws Exception {
+        List<String> serviceArgs = new ArrayList<>(List.of("--zootask.zookeeper.connect-string=" + connect,
+                "--server.port=" + (module.equals("client-gateway") ? GATEWAY_PORT : 0),
+                "--spring.main.banner-mode=off", "--logging.level.root=WARN"));
+        serviceArgs.addAll(args);
+        return start(name, module, List.of(heap), serviceArgs);
+    }
+
+    private ServiceProcess start(String name, String module, List<String> heap, List<String> args)
+            throws Exception {
+        List<String> jvmOptions = new ArrayList<>(heap);
+        jvmOptions.add("-XX:+UseSerialGC");
+        // BENCH_JVM_OPTIONS, e.g. "-XX:StartFlightRecording=filename=/tmp/{name}.jfr", to profile each service
+        String extra = System.getenv("BENCH_JVM_OPTIONS");
+        if (extra != null && !extra.isBlank()) {
+            jvmOptions.addAll(List.of(extra.replace("{name}", name).trim().split("\\s+")));
+        }
+        Path log = options.results().resolve(name + ".log");
+        ServiceProcess process = ServiceProcess.start(name,
+                ExecJar.command(ExecJar.of(options.root(), module), jvmOptions, args), new ServiceProcess.LogFile(log));
+        started.add(process);
+        return process;
+    }
+
+    /** SIGTERM to whatever still runs, one at a time, each given a minute to shut down. */
+    @Override
+    public void close() {
+        for (ServiceProcess process : started) {
+            try {
+                if (process.isAlive()) {
+                    stop(process);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

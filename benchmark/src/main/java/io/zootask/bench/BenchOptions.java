@@ -1,0 +1,40 @@
+package io.zootask.bench;
+
+import java.nio.file.Path;
+
+/**
+ * {@code bin/bench}'s command line: {@code --root DIR} (the source tree, set by the script), {@code --quick} and
+ * {@code --worker-slots N}.
+ *
+ * @param workerSlots slots bound how many tasks a worker holds at once, so tasks in flight = 2 workers x slots, and
+ *     throughput is at most that over one task's round trip (a few ZooKeeper disk syncs). A zootask:noop slot costs
+ *     nothing; with the workers' default (one per core) the run would measure that latency x 4, not what the design
+ *     can carry.
+ */
+record BenchOptions(Path root, boolean quick, int workerSlots) {
+
+    static BenchOptions parse(String[] args) {
+        Path root = Path.of("").toAbsolutePath();
+        boolean quick = false;
+        int workerSlots = 128;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--root")) {
+                root = Path.of(args[++i]).toAbsolutePath();
+            } else if (args[i].equals("--quick")) {
+                quick = true;
+            } else if (args[i].equals("--worker-slots")) {
+                workerSlots = Integer.parseInt(args[++i]);
+            }
+        }
+        return new BenchOptions(root, quick, workerSlots);
+    }
+
+    /** A count of the full run, or a tenth of it (at least 100) in a quick one. */
+    int n(int full) {
+        return quick ? Math.max(100, full / 10) : full;
+    }
+
+    Path results() {
+        return root.resolve("bench").resolve("results");
+    }
+}

@@ -1,0 +1,69 @@
+package io.zootask.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/** Load over keep-alive HTTP/1.1 connections ({@link KeepAliveConnection}): clients that submit and long-poll. */
+final class LoadGenerator {
+
+    static final byte[] NOOP_TASK = GatewayClient.NOOP_JSON.getBytes(StandardCharsets.UTF_8);
+
+    /** What one client does with its connection. */
+    interface ClientLoop {
+        void run(KeepAliveConnection connection) throws Exception;
+    }
+
+    private LoadGenerator() {
+    }
+
+    /** {@code clients} threads, each with a keep-alive connection of its own, until every loop has ended. */
+    static void inParallel(int clients, ClientLoop loop) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<CompletableFuture<Void>> loops = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                loops.add(CompletableFuture.runAsync(() -> {
+                    try (KeepAliveConnection connection = new KeepAliveConnection(BenchCluster.GATEWAY_PORT)) {
+                        loop.run(connection);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, pool));
+            }
+            CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** POST a no-op task, then long-poll it until it has finished: the microseconds in between. */
+    static long submitAndWait(KeepAliveConnection connection) throws IOException {
+        long start = System.nanoTime();
+        KeepAliveConnection.Answer posted = connection.postJson("/tasks", NOOP_TASK);
+        String id = posted.status() == 202 ? GatewayClient.field(posted.body(), "id") : null;
+        if (id == null) {
+            throw new IOException("POST /tasks answered " + posted.status() + ": " + posted.body());
+        }
+        while (true) {
+            KeepAliveConnection.Answer answer = connection.get("/tasks/" + id + "?waitSeconds=30");
+            if (answer.status() != 200) {
+                throw new IOException("GET /tasks/" + id + " answered " + answer.status() + ": " + answer.body());
+            }
+            if (isFinished(answer.body())) {
+                return (System.nanoTime() - start) / 1000; // microseconds
+            }
+        }
+    }
+
+    /** done or failed: a no-op task has no other way to end. */
+    static boolean isFinished(String taskJson) {
+        String state = GatewayClient.field(taskJson, "state");
+        return "done".equals(state) || "failed".equals(state);
+    }
+}

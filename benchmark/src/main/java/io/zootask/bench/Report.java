@@ -1,0 +1,62 @@
+package io.zootask.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The run's figures as a table on stdout and in latest.txt, as latest.json, and as the chart latest.png. */
+final class Report {
+
+    private Report() {
+    }
+
+    static void write(Figures figures, Path results) throws IOException {
+        String table = table(figures);
+        System.out.println();
+        System.out.print(table);
+        Files.writeString(results.resolve("latest.json"), json(figures));
+        Files.writeString(results.resolve("latest.txt"), table);
+        Chart.write(figures.asMap(), results.resolve("latest.png"));
+        Log.line("wrote " + results.resolve("latest.json") + ", latest.txt and latest.png");
+    }
+
+    private static String table(Figures figures) {
+        double multiCeiling = figures.getOrDefault("ceiling_multi_per_s", Double.NaN);
+        StringBuilder table = new StringBuilder();
+        table.append(String.format("%-36s %14s  %s%n", "figure", "value", "ratio to ceiling"));
+        for (Map.Entry<String, Double> figure : figures.asMap().entrySet()) {
+            String ratio = "";
+            if (figure.getKey().endsWith("tasks_per_s")) {
+                ratio = String.format("%.0f%% of multi ceiling / 3 (%.0f)", 100 * figure.getValue()
+                        / (multiCeiling / 3), multiCeiling / 3);
+            }
+            if (figure.getKey().endsWith("_cpu_ms_per_task_total")) {
+                int cores = Runtime.getRuntime().availableProcessors();
+                ratio = String.format("%d cores allow at most %.0f tasks/s at this cost", cores,
+                        cores * 1000 / figure.getValue());
+            }
+            if (figure.getKey().equals("e2e_tasks_per_s") && figures.contains("http_ceiling_requests_per_s")) {
+                double httpCeiling = figures.get("http_ceiling_requests_per_s") / 2;
+                ratio += String.format("; %.0f%% of HTTP ceiling / 2 (%.0f)", 100 * figure.getValue() / httpCeiling,
+                        httpCeiling);
+            }
+            table.append(String.format("%-36s %14.2f  %s%n", figure.getKey(), figure.getValue(), ratio));
+        }
+        return table.toString();
+    }
+
+    /** One number per line with three decimals, in the order measured: stable diffs between committed runs. */
+    private static String json(Figures figures) {
+        StringBuilder json = new StringBuilder("{\n");
+        List<String> keys = new ArrayList<>(figures.asMap().keySet());
+        for (int i = 0; i < keys.size(); i++) {
+            json.append(String.format("  \"%s\": %.3f%s%n", keys.get(i), figures.get(keys.get(i)),
+                    i == keys.size() - 1 ? "" : ","));
+        }
+        json.append("}\n");
+        return json.toString();
+    }
+}
