@@ -61,7 +61,7 @@ class GatewayFuzzTest {
             "java.", "javax.", "jakarta.", "tools.jackson", "com.fasterxml", "org.springframework", "org.eclipse",
             "org.apache", "io.zootask", "StreamReadConstraints", "jetty", "Jetty");
 
-    private static final Set<String> TERMINAL = Set.of("done", "failed", "timed_out");
+    private static final Set<String> TERMINAL = Set.of("done", "failed", "timed_out", "cancelled");
 
     private static ZootaskCluster cluster;
     private static ConfigurableApplicationContext master;
@@ -616,7 +616,7 @@ class GatewayFuzzTest {
                 Tuple.of(4, Arbitraries.integers().between(-5, 70).map(String::valueOf)),
                 Tuple.of(4, Arbitraries.of("", "-1", "61", "2147483647", "2147483648", "-2147483649",
                         "99999999999999999999", "1e3", "0x10", "%205", "5.0", "%2B5", "%D9%A3", "NaN", "null",
-                        "true", "queued", "assigned", "running", "done", "failed", "timed_out", "DONE", "Running",
+                        "true", "queued", "assigned", "running", "done", "failed", "timed_out", "cancelled", "DONE", "Running",
                         "%00", "%zz", "%", "task-0000000001", "..", "task-9999999999", "task-", "%2F..%2F")),
                 Tuple.of(2, Arbitraries.integers().between(0, 3_000).map(n -> String.format("task-%010d", n))),
                 Tuple.of(2, Arbitraries.strings().all().ofMaxLength(30).map(GatewayFuzzTest::percentEncode)),
