@@ -34,6 +34,7 @@ public final class Bench {
                 new EndToEndPhase(cluster, cpu, options),
                 new WritesPerTaskPhase(cluster, options),
                 new LongPollPhase(cluster, gateway, options),
+                new CancelPhase(cluster, gateway, options),
                 new FailoverPhase(cluster, gateway));
         Figures figures = new Figures();
         figures.put("session_timeout_s", SESSION_TIMEOUT_SECONDS);

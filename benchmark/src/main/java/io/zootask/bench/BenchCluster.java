@@ -70,10 +70,17 @@ final class BenchCluster implements AutoCloseable {
                 List.of("--zootask.master.name=m" + i)));
     }
 
-    /** Worker {@code i}: process worker-i, zootask name w{i}, with the run's slots. */
+    /**
+     * Worker {@code i}: process worker-i, zootask name w{i}, with the run's slots. Worker 1 carries the label
+     * {@code pool=bench}, which the coordination phase's mixed tasks may require.
+     */
     void startWorker(int i) throws Exception {
-        services.put("w" + i, startService("worker-" + i, "worker-service", "-Xmx256m",
-                List.of("--zootask.worker.name=w" + i, "--zootask.worker.slots=" + options.workerSlots())));
+        List<String> args = new ArrayList<>(List.of("--zootask.worker.name=w" + i,
+                "--zootask.worker.slots=" + options.workerSlots()));
+        if (i == 1) {
+            args.add("--zootask.worker.labels.pool=bench");
+        }
+        services.put("w" + i, startService("worker-" + i, "worker-service", "-Xmx256m", args));
     }
 
     void startGateway() throws Exception {

@@ -144,7 +144,8 @@ final class EndToEndPhase implements Phase {
         return sorted;
     }
 
-    private static double percentileMillis(List<Long> sortedMicros, int p) {
+    /** The p-th percentile of sorted microseconds, in milliseconds. */
+    static double percentileMillis(List<Long> sortedMicros, int p) {
         if (sortedMicros.isEmpty()) {
             return 0;
         }

@@ -77,6 +77,25 @@ final class GatewayClient {
         }
     }
 
+    /** {@code DELETE /tasks/{id}}: asks for the task back; whether the gateway accepted the request. */
+    boolean cancel(String id) {
+        return send(HttpRequest.newBuilder(URI.create(base + "/tasks/" + id)).DELETE().build()) != null;
+    }
+
+    /** The task's state once it is {@code state}, long-polling at most {@code within}; or its last state seen. */
+    String awaitState(String id, String state, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        String seen = null;
+        while (System.nanoTime() < deadline) {
+            String body = get("/tasks/" + id + "?waitSeconds=5");
+            seen = body == null ? null : field(body, "state");
+            if (state.equals(seen)) {
+                return seen;
+            }
+        }
+        return seen;
+    }
+
     private String get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
     }
