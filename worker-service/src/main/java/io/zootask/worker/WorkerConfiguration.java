@@ -92,7 +92,11 @@ class WorkerConfiguration {
         String name = ProcessIdentity.nameOr(properties.name());
         String version = WorkerApplication.class.getPackage().getImplementationVersion();
         WorkerInfo template = new WorkerInfo(name, host, pid, properties.effectiveSlots(),
-                version == null ? "dev" : version);
+                version == null ? "dev" : version, properties.labels(), properties.reserved());
+        if (!properties.labels().isEmpty()) {
+            log.info("labels {}{}", properties.labels(), properties.reserved()
+                    ? "; reserved: only tasks that require one of them" : "");
+        }
         return new WorkerRegistration(client, name, template, List.of(watcher), properties.expiryMargin(),
                 zooKeeper.sessionTimeout());
     }
