@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +115,29 @@ class WorkerCancelTest {
         await().atMost(seconds(10)).until(() -> Znodes.exists(zk, "/status/" + after));
         assertThat(startedTasks()).contains(blocker, after).doesNotContain(waiting);
         assertThat(Znodes.taskProcess("sleep 32")).isEmpty();
+    }
+
+    @Test
+    void aTaskAssignedBeforeItsNotBeforeWaitsAndACancelMeanwhileEndsItWithoutAStart() throws Exception {
+        worker(2);
+        String early = "task-0000000251";
+        String delayed = "task-0000000252";
+        String notBefore = Instant.now().plusSeconds(1).toString();
+        // a master that does not know notBefore (or a clock ahead) assigns them now: the worker still waits
+        assign(early, "[\"true\"],\"notBefore\":\"" + notBefore + "\"");
+        assign(delayed, "[\"sleep\",\"33\"],\"notBefore\":\"" + Instant.now().plusSeconds(60) + "\"");
+
+        await().atMost(seconds(10)).until(() -> Znodes.exists(zk, "/status/" + early));
+        JsonNode done = Znodes.json(zk, "/status/" + early).orElseThrow();
+        assertThat(done.get("state").asString()).isEqualTo("done");
+        assertThat(Instant.parse(done.get("startedAt").asString())).isAfterOrEqualTo(Instant.parse(notBefore));
+
+        long asked = System.nanoTime();
+        Znodes.create(zk, "/cancel/" + delayed, "");
+        assertThat(timeUntilStatus(delayed, asked)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Znodes.json(zk, "/status/" + delayed).orElseThrow().get("state").asString())
+                .isEqualTo("cancelled");
+        assertThat(startedTasks()).containsExactly(early);
     }
 
     @Test
