@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches {@code /assign/<me>} with one persistent watch (no re-arming, no missed children between two one-shot
- * watches) and hands each new assignment to a pool of {@code slots} threads.
+ * watches) and hands each new assignment to a pool of {@code slots} threads; passes the cancel requests on to the
+ * runner, on threads of their own so that no cancel waits for a slot.
  */
 public class AssignmentWatcher implements RegistrationListener {
 

@@ -32,10 +32,14 @@ import org.slf4j.LoggerFactory;
  * Carries one assignment through its life on this worker:
  * <ol>
  * <li>read the assignment (this also proves the session alive and the task still ours);
- * <li>run it; if it is still running after {@code markRunningAfter}, ONE transaction checks the assignment is still
- * ours and creates the ephemeral {@code /running/<id>}, which users see as {@code running};
- * <li>complete: ONE transaction creates {@code /status/<id>} and deletes the assignment (and the marker, if any).
+ * <li>run it, not before its {@code notBefore}; if it is still running after {@code markRunningAfter}, ONE
+ * transaction checks the assignment is still ours and creates the ephemeral {@code /running/<id>}, which users see
+ * as {@code running};
+ * <li>complete: ONE transaction creates {@code /status/<id>} and deletes the assignment (and the marker, if any);
+ * or, for a failed execution its retry policy runs again, puts the task back in {@code /tasks} instead.
  * </ol>
+ * A {@code /cancel/<id>} request stops it at any point before the completion: it never starts, or its process tree
+ * is killed, and it completes {@code cancelled}.
  * A quick task thus costs the worker one write, not two. Writes go through the {@link GroupCommitter}, which folds
  * the transactions of concurrent tasks into one. Each is fenced by the assignment's path under this session's
  * worker id: if the master re-queued the task (our session expired), the assignment is gone and nothing is written.
