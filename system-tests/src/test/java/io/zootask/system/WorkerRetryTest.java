@@ -81,6 +81,23 @@ class WorkerRetryTest {
         assertThat(status.get("attempts").get(0).get("exitCode").asInt()).isEqualTo(1);
     }
 
+    @Test
+    void aCancelledTaskIsNeverRetried() throws Exception {
+        String id = "task-0000000503";
+        Znodes.create(zk, "/tasks/" + id, "{\"command\":[\"sleep\",\"36\"],"
+                + "\"retry\":{\"maxAttempts\":3,\"initialIntervalSeconds\":0}}");
+        await().atMost(seconds(20)).until(() -> Znodes.taskProcess("sleep 36").isPresent());
+
+        Znodes.create(zk, "/cancel/" + id, "");
+
+        JsonNode status = awaitStatus(id);
+        assertThat(status.get("state").asString()).isEqualTo("cancelled");
+        assertThat(status.get("attempt").asInt()).isEqualTo(1);
+        assertThat(status.get("attempts")).hasSize(1);
+        assertThat(Znodes.exists(zk, "/tasks/" + id)).isFalse();
+        assertThat(Znodes.taskProcess("sleep 36")).isEmpty();
+    }
+
     /** From the end of attempt {@code k} (0-based) to the start of the next one. */
     private static Duration pause(JsonNode attempts, int k) {
         return Duration.between(Instant.parse(attempts.get(k).get("finishedAt").asString()),
