@@ -6,6 +6,7 @@ import io.zootask.protocol.WorkerInfo;
 import io.zootask.protocol.ZooKeeperSettings;
 import io.zootask.worker.assignments.AssignmentWatcher;
 import io.zootask.worker.completion.AssignmentRunner;
+import io.zootask.worker.completion.CancelRequests;
 import io.zootask.worker.completion.ExecutionJournal;
 import io.zootask.worker.completion.GroupCommitter;
 import io.zootask.worker.execution.ExecutablePolicy;
@@ -65,23 +66,30 @@ class WorkerConfiguration {
         return new GroupCommitter(client);
     }
 
+    @Bean(initMethod = "start", destroyMethod = "close")
+    CancelRequests cancelRequests(CuratorFramework client) {
+        return new CancelRequests(client);
+    }
+
     @Bean
     AssignmentRunner assignmentRunner(CuratorFramework client, ProcessRunner processes, ExecutablePolicy policy,
                                       WorkerProperties properties, Clock clock, MeterRegistry meters,
-                                      GroupCommitter committer) {
+                                      GroupCommitter committer, CancelRequests cancels) {
         if (properties.allowAnyExecutable()) {
             log.warn("zootask.worker.allow-any-executable=true: this worker runs ANY command it is given");
         }
         ExecutionJournal journal = properties.journal() == null || properties.journal().isBlank()
                 ? ExecutionJournal.disabled(clock) : new ExecutionJournal(Path.of(properties.journal()), clock);
         return new AssignmentRunner(client, processes, policy, properties.defaultTimeout(), clock, meters, journal,
-                committer, properties.markRunningAfter(), (int) properties.maxStatusSize().toBytes());
+                committer, properties.markRunningAfter(), (int) properties.maxStatusSize().toBytes(), cancels);
     }
 
     @Bean
     AssignmentWatcher assignmentWatcher(CuratorFramework client, AssignmentRunner runner, ProcessRunner processes,
-                                        WorkerProperties properties) {
-        return new AssignmentWatcher(client, runner, processes, properties.effectiveSlots());
+                                        WorkerProperties properties, CancelRequests cancels) {
+        AssignmentWatcher watcher = new AssignmentWatcher(client, runner, processes, properties.effectiveSlots());
+        cancels.onRequest(watcher::cancelRequested, watcher.cancelExecutor());
+        return watcher;
     }
 
     @Bean(destroyMethod = "close")
@@ -92,7 +100,11 @@ class WorkerConfiguration {
         String name = ProcessIdentity.nameOr(properties.name());
         String version = WorkerApplication.class.getPackage().getImplementationVersion();
         WorkerInfo template = new WorkerInfo(name, host, pid, properties.effectiveSlots(),
-                version == null ? "dev" : version);
+                version == null ? "dev" : version, properties.labels(), properties.reserved());
+        if (!properties.labels().isEmpty()) {
+            log.info("labels {}{}", properties.labels(), properties.reserved()
+                    ? "; reserved: only tasks that require one of them" : "");
+        }
         return new WorkerRegistration(client, name, template, List.of(watcher), properties.expiryMargin(),
                 zooKeeper.sessionTimeout());
     }

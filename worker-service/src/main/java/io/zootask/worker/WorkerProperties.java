@@ -39,6 +39,10 @@ import org.springframework.util.unit.DataSize;
  *                           (1 MB by default), with room for the rest of the request; a larger status has its output
  *                           cut, or (if its command alone is too large) becomes a minimal {@code failed} status
  * @param journal            optional file to which each execution's start and end is appended (chaos testing)
+ * @param labels             what tasks may require of this worker ({@code zootask.worker.labels.pool=gpu}, or
+ *                           {@code ZOOTASK_WORKER_LABELS_POOL=gpu}), published in {@code /workers/<id>}; see
+ *                           {@link WorkerLabels} for what names and values may be
+ * @param reserved           take only tasks that require one of its labels (needs labels)
  */
 @ConfigurationProperties("zootask.worker")
 record WorkerProperties(String name,
@@ -54,7 +58,9 @@ record WorkerProperties(String name,
                                @DefaultValue("2s") Duration expiryMargin,
                                @DefaultValue("100ms") Duration markRunningAfter,
                                @DefaultValue("1000KB") DataSize maxStatusSize,
-                               String journal) {
+                               String journal,
+                               @DefaultValue Map<String, String> labels,
+                               @DefaultValue("false") boolean reserved) {
 
     /**
      * {@code zootask.worker.environment.*}: besides these, a task's process gets {@code PATH} (the executable
@@ -73,6 +79,11 @@ record WorkerProperties(String name,
         if (executableDirectories == null) {
             executableDirectories = ExecutablePolicy.DEFAULT_DIRECTORIES;
         }
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        // at start-up, with the property's name: a worker with a label nobody can require would wait for ever
+        WorkerLabels.problem(labels, reserved).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
     }
 
     public int effectiveSlots() {

@@ -1,13 +1,19 @@
 package io.zootask.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class WorkerPropertiesTest {
 
@@ -26,6 +32,40 @@ class WorkerPropertiesTest {
         assertThat(properties.environment().passThrough()).containsExactly("LANG", "LC_ALL", "TZ");
         assertThat(properties.environment().set()).isEmpty();
         assertThat(properties.workRoot()).isNull();
+        assertThat(properties.labels()).isEmpty();
+        assertThat(properties.reserved()).isFalse();
+    }
+
+    @Test
+    void labelsFromTheCommandLine() {
+        WorkerProperties properties = bind(Map.of("zootask.worker.labels.pool", "gpu",
+                "zootask.worker.labels.zone", "eu-west-1", "zootask.worker.reserved", "true"));
+        assertThat(properties.labels()).isEqualTo(Map.of("pool", "gpu", "zone", "eu-west-1"));
+        assertThat(properties.reserved()).isTrue();
+    }
+
+    @Test
+    void labelsFromTheEnvironment() {
+        MutablePropertySources sources = new MutablePropertySources();
+        sources.addFirst(new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of("ZOOTASK_WORKER_LABELS_POOL", "gpu",
+                "ZOOTASK_WORKER_RESERVED", "true")));
+        WorkerProperties properties = new Binder(ConfigurationPropertySources.from(sources))
+                .bindOrCreate("zootask.worker", WorkerProperties.class);
+        assertThat(properties.labels()).isEqualTo(Map.of("pool", "gpu"));
+        assertThat(properties.reserved()).isTrue();
+    }
+
+    @Test
+    void badLabelsStopTheStartWithTheirName() {
+        assertThatThrownBy(() -> bind(Map.of("zootask.worker.labels.pool", " ")))
+                .isInstanceOf(BindException.class).rootCause().hasMessageContaining("zootask.worker.labels.pool");
+        assertThatThrownBy(() -> bind(Map.of("zootask.worker.labels.[a b]", "x")))
+                .isInstanceOf(BindException.class).rootCause().hasMessageContaining("'a b' is not a label name");
+        assertThatThrownBy(() -> bind(Map.of("zootask.worker.labels.pool", "x".repeat(64))))
+                .isInstanceOf(BindException.class).rootCause().hasMessageContaining("is not a label value");
+        assertThatThrownBy(() -> bind(Map.of("zootask.worker.reserved", "true")))
+                .isInstanceOf(BindException.class).rootCause().hasMessageContaining("needs zootask.worker.labels");
     }
 
     @Test

@@ -8,6 +8,9 @@ import io.zootask.worker.registration.RegistrationListener;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches {@code /assign/<me>} with one persistent watch (no re-arming, no missed children between two one-shot
- * watches) and hands each new assignment to a pool of {@code slots} threads.
+ * watches) and hands each new assignment to a pool of {@code slots} threads; passes the cancel requests on to the
+ * runner, on threads of their own so that no cancel waits for a slot.
  */
 public class AssignmentWatcher implements RegistrationListener {
 
@@ -33,6 +37,8 @@ public class AssignmentWatcher implements RegistrationListener {
     private final AssignmentRunner runner;
     private final ProcessRunner processes;
     private final ThreadPoolExecutor pool;
+    /** Cancels are handled apart from the slots: a cancel must not wait for a slot to free. */
+    private final ExecutorService cancelling;
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Watching> watching = new AtomicReference<>();
     private volatile boolean accepting = true;
@@ -47,6 +53,12 @@ public class AssignmentWatcher implements RegistrationListener {
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(slots, slots, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "task-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger m = new AtomicInteger();
+        this.cancelling = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "cancel-" + m.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -92,6 +104,26 @@ public class AssignmentWatcher implements RegistrationListener {
         }
     }
 
+    /** Where {@link #cancelRequested} is to be called. */
+    public Executor cancelExecutor() {
+        return cancelling;
+    }
+
+    /** A cancel of {@code taskId} was requested: if it is assigned here, it is taken back. */
+    public void cancelRequested(String taskId) {
+        Watching w = watching.get();
+        if (w == null || w.registration().isAbandoned() || !ZNodes.isValidName(taskId)) {
+            return; // not registered: nothing is ours (what was is re-queued and cancelled by the master)
+        }
+        try {
+            runner.cancel(w.registration(), taskId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("cancel of {} failed unexpectedly", taskId, e);
+        }
+    }
+
     public int busySlots() {
         return pool.getActiveCount();
     }
@@ -108,6 +140,7 @@ public class AssignmentWatcher implements RegistrationListener {
     }
 
     public void shutdownNow() throws InterruptedException {
+        cancelling.shutdownNow();
         pool.shutdownNow();
         pool.awaitTermination(5, TimeUnit.SECONDS);
     }

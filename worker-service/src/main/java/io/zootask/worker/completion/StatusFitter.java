@@ -1,8 +1,11 @@
 package io.zootask.worker.completion;
 
+import io.zootask.protocol.Attempt;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.TaskState;
 import io.zootask.protocol.TaskStatus;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Makes a status fit in one ZooKeeper request. ZooKeeper drops the connection of a client whose request exceeds
@@ -11,7 +14,9 @@ import io.zootask.protocol.TaskStatus;
  * (written straight into {@code /tasks}) and its output, once binary bytes are escaped as JSON, several times
  * {@code maxOutput}; together they can exceed the limit. In that case the output's head is cut, keeping its tail
  * (what a status keeps anyway); if even a status without output is too large (the command alone), a minimal
- * {@code failed} status without the command is written instead. Either way the message says why.
+ * {@code failed} status without the command is written instead. Either way the message says why. A status also
+ * carries the task's history (one entry per execution, up to a retry policy's 100): when output alone is not enough,
+ * the oldest entries lose their messages, then the oldest entries go, the one this status reports always kept.
  */
 final class StatusFitter {
 
@@ -50,7 +55,52 @@ final class StatusFitter {
             TaskStatus cut = withTail(status, output, longestTailThatFits(status, output, message), message);
             return new Fitted(ProtocolCodec.encode(cut), cut, Fit.OUTPUT_CUT);
         }
+        String historyNote = note.replace("output cut", "output and history cut");
+        String historyMessage = status.message() == null ? historyNote : status.message() + "; " + historyNote;
+        List<Attempt> history = shortestHistoryCut(status, historyMessage);
+        if (history != null) {
+            TaskStatus shorter = withHistory(status, history);
+            TaskStatus cut = withTail(shorter, output, longestTailThatFits(shorter, output, historyMessage),
+                    historyMessage);
+            return new Fitted(ProtocolCodec.encode(cut), cut, Fit.OUTPUT_CUT);
+        }
         return withoutCommand(status, whole.length);
+    }
+
+    /**
+     * The history with as little cut as it takes for the status, without output, to fit: first the oldest entries'
+     * messages, then the oldest entries; {@code null} if even the last entry alone is too much.
+     */
+    private List<Attempt> shortestHistoryCut(TaskStatus status, String message) {
+        List<Attempt> history = new ArrayList<>(status.attempts());
+        for (int i = 0; i < history.size() - 1; i++) {
+            Attempt a = history.get(i);
+            if (a.message() != null) {
+                history.set(i, new Attempt(a.attempt(), a.worker(), a.state(), a.exitCode(), a.startedAt(),
+                        a.finishedAt(), null));
+                if (fitsWithoutOutput(status, history, message)) {
+                    return history;
+                }
+            }
+        }
+        while (history.size() > 1) {
+            history.remove(0);
+            if (fitsWithoutOutput(status, history, message)) {
+                return history;
+            }
+        }
+        return null;
+    }
+
+    private boolean fitsWithoutOutput(TaskStatus status, List<Attempt> history, String message) {
+        return encodedWithTail(withHistory(status, history), "", 0, message).length <= maxBytes;
+    }
+
+    private static TaskStatus withHistory(TaskStatus status, List<Attempt> history) {
+        return new TaskStatus(status.state(), status.command(), status.exitCode(), status.output(),
+                status.outputTruncated(), status.worker(), status.attempt(), status.submittedAt(),
+                status.startedAt(), status.finishedAt(), status.message(), status.submission(),
+                status.submittedBy(), history);
     }
 
     /** Binary search: the encoded size grows with the tail's length. */
@@ -79,7 +129,7 @@ final class StatusFitter {
         }
         return new TaskStatus(status.state(), status.command(), status.exitCode(), output.substring(start),
                 Boolean.TRUE, status.worker(), status.attempt(), status.submittedAt(), status.startedAt(),
-                status.finishedAt(), message, status.submission(), status.submittedBy());
+                status.finishedAt(), message, status.submission(), status.submittedBy(), status.attempts());
     }
 
     private Fitted withoutCommand(TaskStatus status, int wholeBytes) {

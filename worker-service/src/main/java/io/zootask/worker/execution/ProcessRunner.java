@@ -79,6 +79,16 @@ public class ProcessRunner implements AutoCloseable {
      */
     public ExecutionResult run(List<String> command, Duration timeout, Duration checkpointAfter,
                                BooleanSupplier stillOurs, BooleanSupplier mayStart) throws InterruptedException {
+        return run(command, timeout, checkpointAfter, stillOurs, mayStart, new Cancellation());
+    }
+
+    /**
+     * As above; a {@code cancellation} before the start keeps the process from starting, one later kills its whole
+     * tree. Either way the result is {@code cancelled} (with no start time if it never started).
+     */
+    public ExecutionResult run(List<String> command, Duration timeout, Duration checkpointAfter,
+                               BooleanSupplier stillOurs, BooleanSupplier mayStart, Cancellation cancellation)
+            throws InterruptedException {
         Instant started = clock.instant();
         ExecutablePolicy.Resolution resolution = policy.resolve(command);
         if (resolution.isRefused()) {
@@ -94,7 +104,7 @@ public class ProcessRunner implements AutoCloseable {
         }
         try {
             return runIn(workDirectory, resolution.executable(), command, timeout, checkpointAfter, stillOurs,
-                    mayStart, started);
+                    mayStart, cancellation, started);
         } finally {
             workDirectories.delete(workDirectory);
         }
@@ -102,7 +112,7 @@ public class ProcessRunner implements AutoCloseable {
 
     private ExecutionResult runIn(Path workDirectory, Path executable, List<String> command, Duration timeout,
                                   Duration checkpointAfter, BooleanSupplier stillOurs, BooleanSupplier mayStart,
-                                  Instant started)
+                                  Cancellation cancellation, Instant started)
             throws InterruptedException {
         List<String> argv = new ArrayList<>(LAUNCH_PREFIX);
         argv.add(executable.toString());
@@ -115,7 +125,15 @@ public class ProcessRunner implements AutoCloseable {
         environment.applyTo(builder.environment(), workDirectory, executionId);
         Process process;
         synchronized (starting) {
+            if (cancellation.isCancelled()) {
+                return new ExecutionResult(TaskState.CANCELLED, null, null, false, null, clock.instant(),
+                        "cancelled before it started");
+            }
             if (!mayStart.getAsBoolean()) {
+                if (cancellation.isCancelled()) { // the caller learnt of a cancel just now
+                    return new ExecutionResult(TaskState.CANCELLED, null, null, false, null, clock.instant(),
+                            "cancelled before it started");
+                }
                 return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
                         "not started: the worker gave up its work");
             }
@@ -127,6 +145,8 @@ public class ProcessRunner implements AutoCloseable {
             }
             live.put(process, executionId);
         }
+        // From another thread: the waits below return as soon as the process is gone.
+        cancellation.onCancel(() -> ProcessTreeKiller.killTree(process, executionId));
         TailBuffer tail = new TailBuffer(maxOutputBytes);
         Thread pump = new Thread(() -> pump(process.getInputStream(), tail), "output-" + process.pid());
         pump.setDaemon(true);
@@ -161,6 +181,10 @@ public class ProcessRunner implements AutoCloseable {
             }
             pump.join(5000);
             int exit = process.exitValue();
+            if (cancellation.isCancelled()) {
+                return new ExecutionResult(TaskState.CANCELLED, exit, tail.text(), tail.truncated(), started,
+                        clock.instant(), "cancelled; process tree killed");
+            }
             return new ExecutionResult(exit == 0 ? TaskState.DONE : TaskState.FAILED, exit, tail.text(),
                     tail.truncated(), started, clock.instant(), exit == 0 ? null : "exited with code " + exit);
         } catch (InterruptedException e) {

@@ -248,6 +248,46 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void aCancelKillsTheWholeTreeAtOnceAndSaysCancelled() throws Exception {
+        ProcessRunner runner = runner(4096, "sh");
+        String marker = marker();
+        Cancellation cancellation = new Cancellation();
+        CompletableFuture<ExecutionResult> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner.run(List.of("sh", "-c", "sleep " + marker + " & sleep " + marker + "; wait"),
+                        Duration.ofMinutes(5), Duration.ofMinutes(5), () -> true, () -> true, cancellation);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> withMarker(marker).size() >= 2);
+
+        long begin = System.nanoTime();
+        cancellation.cancel();
+        ExecutionResult result = running.get(5, TimeUnit.SECONDS);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(1));
+        assertThat(result.state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(result.startedAt()).isNotNull();
+        assertThat(withMarker(marker)).isEmpty();
+        assertThat(workRoot()).isEmptyDirectory();
+    }
+
+    @Test
+    void aCancelBeforeTheStartStartsNothing() throws Exception {
+        Path witness = temp.resolve("witness");
+        Cancellation cancellation = new Cancellation();
+        cancellation.cancel();
+
+        ExecutionResult result = runner(4096, "touch").run(List.of("touch", witness.toString()),
+                Duration.ofSeconds(10), Duration.ofSeconds(10), () -> true, () -> true, cancellation);
+
+        assertThat(result.state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(result.startedAt()).isNull();
+        assertThat(witness).doesNotExist();
+    }
+
+    @Test
     void anInterruptedRunKillsTheTreeAndRemovesTheDirectory() throws Exception {
         ProcessRunner runner = runner(4096, "sh");
         String marker = marker();
