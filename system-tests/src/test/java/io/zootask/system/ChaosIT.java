@@ -155,7 +155,7 @@ class ChaosIT {
         List<Long> masterKillFailovers = new ArrayList<>();
         List<Long> masterTermFailovers = new ArrayList<>();
         for (int k = 0; k < KILLS; k++) {
-            await().pollDelay(KILL_INTERVAL).atMost(KILL_INTERVAL.plusSeconds(1)).until(() -> true);
+            pace(KILL_INTERVAL); // the chaos's rhythm: one kill every interval, whatever the cluster is doing
             chaosStep(k, zk, masterKillFailovers, masterTermFailovers);
         }
         for (Future<?> submitter : submitters) {
@@ -265,10 +265,18 @@ class ChaosIT {
                 Service server = services.get("zk" + (1 + random.nextInt(ZK_SERVERS)));
                 server.signal(true);
                 events.add("kill -9 " + server.name);
-                await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+                pace(Duration.ofSeconds(3)); // the server stays down that long: an outage, not a restart
                 server.start();
             }
         }
+    }
+
+    /**
+     * A deliberate pause of the scenario itself (its rhythm, an outage's length), never a stand-in for "the cluster
+     * has settled": that is always a condition waited for.
+     */
+    private static void pace(Duration pause) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(pause.toNanos());
     }
 
     /** A master's readiness probe answers 200: started, connected to ZooKeeper, in the election. */
