@@ -348,10 +348,10 @@ class ChaosIT {
         }
     }
 
+    /** The active master, or null while none leads or ZooKeeper is being killed under us. */
     private static String activeMaster(ZooKeeper zk) {
         try {
-            return Gateway.JSON.readTree(new String(zk.getData("/master", false, null), StandardCharsets.UTF_8))
-                    .get("id").asString();
+            return ZootaskCluster.activeMaster(zk);
         } catch (Exception none) {
             return null;
         }
