@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -348,10 +347,10 @@ class ChaosIT {
         }
     }
 
+    /** The active master, or null while none leads or ZooKeeper is being killed under us. */
     private static String activeMaster(ZooKeeper zk) {
         try {
-            return Gateway.JSON.readTree(new String(zk.getData("/master", false, null), StandardCharsets.UTF_8))
-                    .get("id").asString();
+            return ZootaskCluster.activeMaster(zk);
         } catch (Exception none) {
             return null;
         }

@@ -4,6 +4,7 @@ import static io.zootask.system.ZootaskCluster.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.junit.jupiter.Container;
@@ -24,16 +25,19 @@ class ContainerZooKeeperTest {
     private static final GenericContainer<?> ZOOKEEPER =
             new GenericContainer<>(DockerImageName.parse("zookeeper:3.9")).withExposedPorts(2181);
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.onDemand();
+
     @Test
     void aTaskRunsEndToEndOnTheOfficialZooKeeperImage() throws Exception {
-        try (ZootaskCluster cluster = new ZootaskCluster(ZOOKEEPER.getHost() + ":" + ZOOKEEPER.getMappedPort(2181))) {
-            cluster.master("m1");
-            cluster.worker("w1", 2);
-            Gateway gateway = cluster.gateway();
-            String id = gateway.submit("{\"command\":[\"echo\",\"hello\"]}");
-            JsonNode done = gateway.awaitFinished(id, seconds(60));
-            assertThat(done.get("state").asString()).isEqualTo("done");
-            assertThat(done.get("output").asString()).isEqualTo("hello\n");
-        }
+        ZootaskCluster cluster = zootask.another(() -> new ZootaskCluster(ZOOKEEPER.getHost() + ":"
+                + ZOOKEEPER.getMappedPort(2181)));
+        cluster.master("m1");
+        cluster.worker("w1", 2);
+        Gateway gateway = cluster.gateway();
+        String id = gateway.submit("{\"command\":[\"echo\",\"hello\"]}");
+        JsonNode done = gateway.awaitFinished(id, seconds(60));
+        assertThat(done.get("state").asString()).isEqualTo("done");
+        assertThat(done.get("output").asString()).isEqualTo("hello\n");
     }
 }

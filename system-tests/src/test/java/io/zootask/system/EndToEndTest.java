@@ -11,12 +11,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -25,6 +25,8 @@ import tools.jackson.databind.JsonNode;
 @Timeout(120)
 class EndToEndTest {
 
+    @RegisterExtension
+    static final ZootaskClusterExtension zootask = ZootaskClusterExtension.perClass();
     private ZootaskCluster cluster;
     private Gateway gateway;
     private ConfigurableApplicationContext master;
@@ -33,7 +35,7 @@ class EndToEndTest {
 
     @BeforeAll
     void startCluster() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         master = cluster.master("m1");
         worker = cluster.worker("wa", 2);
         cluster.worker("wb", 2);
@@ -42,10 +44,6 @@ class EndToEndTest {
         await().atMost(seconds(30)).until(() -> gateway.get("/cluster").json().get("workers").size() == 2);
     }
 
-    @AfterAll
-    void stopCluster() throws Exception {
-        cluster.close();
-    }
 
     @BeforeEach
     void awaitIdle() {

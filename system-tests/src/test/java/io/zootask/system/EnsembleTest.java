@@ -7,10 +7,10 @@ import static org.awaitility.Awaitility.await;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.test.InstanceSpec;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,17 +20,15 @@ import tools.jackson.databind.JsonNode;
 @Timeout(240)
 class EnsembleTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTestOnEnsemble(3);
     private ZootaskCluster cluster;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster(3);
+        cluster = zootask.cluster();
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void oneServerLostChangesNothingAndALostQuorumPausesWithoutLosingTasks() throws Exception {

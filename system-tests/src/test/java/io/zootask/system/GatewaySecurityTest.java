@@ -21,10 +21,10 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -45,13 +45,15 @@ class GatewaySecurityTest {
     private static final String READER = "reader-key-0123456789abcdef";
     private static final String ADMIN = "admin-key-0123456789abcdefgh";
 
+    @RegisterExtension
+    static final ZootaskClusterExtension zootask = ZootaskClusterExtension.perClass();
     private static ZootaskCluster cluster;
     private static Gateway gateway;
     private static ZooKeeper zk;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         gateway = cluster.gatewayAsShipped(
                 // alice by hash, as an operator should configure it; the others by plain key, as an env file may
                 "zootask.gateway.security.keys[0].id=alice",
@@ -77,10 +79,6 @@ class GatewaySecurityTest {
         zk = cluster.plainClient();
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        cluster.close();
-    }
 
     // ---- authentication -------------------------------------------------------------------------------------------
 
@@ -173,74 +171,72 @@ class GatewaySecurityTest {
 
     @Test
     void theSubmitterIsCopiedIntoTheFinishedStatus() throws Exception {
-        try (ZootaskCluster running = new ZootaskCluster()) {
-            running.master("master-1");
-            running.worker("worker-1", 1);
-            Gateway keyed = running.gatewayAsShipped(
-                    "zootask.gateway.security.keys[0].id=alice",
-                    "zootask.gateway.security.keys[0].key=" + ALICE,
-                    "zootask.gateway.security.keys[0].roles=submit",
-                    "zootask.gateway.security.keys[1].id=bob",
-                    "zootask.gateway.security.keys[1].key=" + BOB,
-                    "zootask.gateway.security.keys[1].roles=submit");
-            String id = keyed.withKey(ALICE).submit("{\"command\":[\"echo\",\"mine\"]}");
-            JsonNode finished = keyed.withKey(ALICE).awaitFinished(id, ZootaskCluster.seconds(30));
-            assertThat(finished.get("state").asString()).isEqualTo("done");
-            assertThat(finished.get("submittedBy").asString()).isEqualTo("alice");
-            byte[] status = running.plainClient().getData("/status/" + id, false, null);
-            assertThat(ProtocolCodec.decodeStatus(status).submittedBy()).isEqualTo("alice");
-            assertThat(keyed.withKey(BOB).get("/tasks/" + id).status()).isEqualTo(404);
-            assertThat(keyed.withKey(BOB).get("/tasks/" + id + "?waitSeconds=1").status()).isEqualTo(404);
+        ZootaskCluster running = zootask.another();
+        running.master("master-1");
+        running.worker("worker-1", 1);
+        Gateway keyed = running.gatewayAsShipped(
+                "zootask.gateway.security.keys[0].id=alice",
+                "zootask.gateway.security.keys[0].key=" + ALICE,
+                "zootask.gateway.security.keys[0].roles=submit",
+                "zootask.gateway.security.keys[1].id=bob",
+                "zootask.gateway.security.keys[1].key=" + BOB,
+                "zootask.gateway.security.keys[1].roles=submit");
+        String id = keyed.withKey(ALICE).submit("{\"command\":[\"echo\",\"mine\"]}");
+        JsonNode finished = keyed.withKey(ALICE).awaitFinished(id, ZootaskCluster.seconds(30));
+        assertThat(finished.get("state").asString()).isEqualTo("done");
+        assertThat(finished.get("submittedBy").asString()).isEqualTo("alice");
+        byte[] status = running.plainClient().getData("/status/" + id, false, null);
+        assertThat(ProtocolCodec.decodeStatus(status).submittedBy()).isEqualTo("alice");
+        assertThat(keyed.withKey(BOB).get("/tasks/" + id).status()).isEqualTo(404);
+        assertThat(keyed.withKey(BOB).get("/tasks/" + id + "?waitSeconds=1").status()).isEqualTo(404);
 
-            // A long-poll's answer is written after its request left the security chain, from the thread that saw
-            // the task finish: it still carries the headers the chain set, like any other answer.
-            String next = keyed.withKey(ALICE).submit("{\"command\":[\"sleep\",\"1\"]}");
-            HttpResponse<String> waited = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                            keyed.base() + "/tasks/" + next + "?waitSeconds=30"))
-                    .header("Authorization", "Bearer " + ALICE).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(waited.statusCode()).isEqualTo(200);
-            assertThat(waited.body()).contains("\"state\":\"done\"");
-            assertThat(waited.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-            assertThat(waited.headers().firstValue("X-Frame-Options")).hasValue("DENY");
-            assertThat(waited.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v)
-                    .contains("no-store"));
-        }
+        // A long-poll's answer is written after its request left the security chain, from the thread that saw
+        // the task finish: it still carries the headers the chain set, like any other answer.
+        String next = keyed.withKey(ALICE).submit("{\"command\":[\"sleep\",\"1\"]}");
+        HttpResponse<String> waited = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        keyed.base() + "/tasks/" + next + "?waitSeconds=30"))
+                .header("Authorization", "Bearer " + ALICE).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(waited.statusCode()).isEqualTo(200);
+        assertThat(waited.body()).contains("\"state\":\"done\"");
+        assertThat(waited.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(waited.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(waited.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v)
+                .contains("no-store"));
     }
 
     @Test
     void aListThatMatchesLittleReadsABoundedPageAndPointsOnward() throws Exception {
-        try (ZootaskCluster quiet = new ZootaskCluster()) {
-            Gateway keyed = quiet.gatewayAsShipped(
-                    "zootask.gateway.security.keys[0].id=alice",
-                    "zootask.gateway.security.keys[0].key=" + ALICE,
-                    "zootask.gateway.security.keys[0].roles=submit",
-                    "zootask.gateway.security.keys[1].id=ops",
-                    "zootask.gateway.security.keys[1].key=" + ADMIN,
-                    "zootask.gateway.security.keys[1].roles=admin",
-                    "zootask.gateway.max-list-reads=3");
-            String alices = keyed.withKey(ALICE).submit("{\"command\":[\"echo\",\"mine\"]}");
-            List<String> admins = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                admins.add(keyed.withKey(ADMIN).submit("{\"command\":[\"echo\",\"ops\"]}"));
-            }
-            // newest first: the first page reads 3 of the admin's tasks, shows none of them, and points onward
-            Gateway.Reply first = keyed.withKey(ALICE).get("/tasks?limit=50");
-            assertThat(taskIds(first)).isEmpty();
-            assertThat(first.json().get("nextCursor").asString()).isEqualTo(admins.get(2));
-            // following the cursors finds alice's task, and only hers
-            List<String> seen = new ArrayList<>();
-            String cursor = first.json().get("nextCursor").asString();
-            for (int page = 0; page < 5 && cursor != null; page++) {
-                Gateway.Reply next = keyed.withKey(ALICE).get("/tasks?limit=50&cursor=" + cursor);
-                seen.addAll(taskIds(next));
-                JsonNode nextCursor = next.json().get("nextCursor");
-                cursor = nextCursor == null || nextCursor.isNull() ? null : nextCursor.asString();
-            }
-            assertThat(seen).containsExactly(alices);
-            // a caller who sees everything gets full pages as before
-            assertThat(taskIds(keyed.withKey(ADMIN).get("/tasks?limit=2")))
-                    .containsExactly(admins.get(4), admins.get(3));
+        ZootaskCluster quiet = zootask.another();
+        Gateway keyed = quiet.gatewayAsShipped(
+                "zootask.gateway.security.keys[0].id=alice",
+                "zootask.gateway.security.keys[0].key=" + ALICE,
+                "zootask.gateway.security.keys[0].roles=submit",
+                "zootask.gateway.security.keys[1].id=ops",
+                "zootask.gateway.security.keys[1].key=" + ADMIN,
+                "zootask.gateway.security.keys[1].roles=admin",
+                "zootask.gateway.max-list-reads=3");
+        String alices = keyed.withKey(ALICE).submit("{\"command\":[\"echo\",\"mine\"]}");
+        List<String> admins = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            admins.add(keyed.withKey(ADMIN).submit("{\"command\":[\"echo\",\"ops\"]}"));
         }
+        // newest first: the first page reads 3 of the admin's tasks, shows none of them, and points onward
+        Gateway.Reply first = keyed.withKey(ALICE).get("/tasks?limit=50");
+        assertThat(taskIds(first)).isEmpty();
+        assertThat(first.json().get("nextCursor").asString()).isEqualTo(admins.get(2));
+        // following the cursors finds alice's task, and only hers
+        List<String> seen = new ArrayList<>();
+        String cursor = first.json().get("nextCursor").asString();
+        for (int page = 0; page < 5 && cursor != null; page++) {
+            Gateway.Reply next = keyed.withKey(ALICE).get("/tasks?limit=50&cursor=" + cursor);
+            seen.addAll(taskIds(next));
+            JsonNode nextCursor = next.json().get("nextCursor");
+            cursor = nextCursor == null || nextCursor.isNull() ? null : nextCursor.asString();
+        }
+        assertThat(seen).containsExactly(alices);
+        // a caller who sees everything gets full pages as before
+        assertThat(taskIds(keyed.withKey(ADMIN).get("/tasks?limit=2")))
+                .containsExactly(admins.get(4), admins.get(3));
     }
 
     @Test

@@ -8,10 +8,10 @@ import java.nio.charset.StandardCharsets;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -19,21 +19,19 @@ import tools.jackson.databind.JsonNode;
 @Timeout(180)
 class LeaderElectionTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private Gateway gateway;
     private ZooKeeper zk;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         gateway = cluster.gateway();
         zk = cluster.plainClient();
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void theStandbyTakesOverDrainsTheQueueAndRecoversTasksOfWorkersThatDiedWithoutALeader() throws Exception {

@@ -14,10 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -29,6 +29,8 @@ import tools.jackson.databind.JsonNode;
 @Timeout(120)
 class LongPollConnectionTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private Gateway gateway;
     private MeterRegistry meters;
@@ -36,16 +38,12 @@ class LongPollConnectionTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         gateway = cluster.gateway();
         meters = gateway.app().getBean(MeterRegistry.class);
         port = Integer.parseInt(ZootaskCluster.port(gateway.app()));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void aLongPollWhoseClientLeavesEarlyReleasesItsWaitAtOnce() throws Exception {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -41,13 +42,15 @@ class OneWayPartitionTest {
     @TempDir
     Path journals;
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private TcpProxy proxy;
     private ScheduledExecutorService notifier;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         proxy = new TcpProxy(cluster.connectString());
         notifier = Executors.newSingleThreadScheduledExecutor();
     }
@@ -56,7 +59,6 @@ class OneWayPartitionTest {
     void stop() throws Exception {
         notifier.shutdownNow();
         proxy.heal();
-        cluster.close();
         proxy.close();
     }
 

@@ -9,10 +9,10 @@ import java.util.List;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,23 +27,21 @@ class OversizedStatusTest {
     /** Linux refuses a single argument of 128 KiB or more. */
     private static final int ARGUMENT_CHARS = 120_000;
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private ZooKeeper zk;
     private Gateway gateway;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         cluster.master("m");
         gateway = cluster.gateway();
         cluster.worker("wb", 3, "zootask.worker.allow-any-executable=true", "zootask.worker.max-output=512KB");
         zk = cluster.plainClient();
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void aStatusOverTheRequestLimitEndsCutToFitAndOtherTasksKeepFlowing() throws Exception {

@@ -9,10 +9,10 @@ import java.util.List;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -24,34 +24,28 @@ class PlainProtocolInteropTest {
 
     private static final List<org.apache.zookeeper.data.ACL> OPEN = ZooDefs.Ids.OPEN_ACL_UNSAFE;
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private Gateway gateway;
     private ZooKeeper zk;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         cluster.master("m1");
         gateway = cluster.gateway();
         zk = cluster.plainClient();
-        await().atMost(seconds(20)).until(() -> zk.exists("/master", false) != null);
+        await().atMost(seconds(20)).until(() -> ZootaskCluster.activeMaster(zk) != null);
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void aTaskCreatedAsWithZkCliRunsAndGetsAStatus() throws Exception {
         cluster.worker("w", 1);
         // [zk] create -s /tasks/task- "echo hi"
-        String path = zk.create("/tasks/task-", "echo hi".getBytes(StandardCharsets.UTF_8), OPEN,
-                CreateMode.PERSISTENT_SEQUENTIAL);
-        String id = path.substring("/tasks/".length());
-        await().atMost(seconds(30)).until(() -> zk.exists("/status/" + id, false) != null);
-        JsonNode status = Gateway.JSON.readTree(new String(zk.getData("/status/" + id, false, null),
-                StandardCharsets.UTF_8));
+        String id = ZootaskCluster.createTaskLikeZkCli(zk, "echo hi");
+        JsonNode status = ZootaskCluster.awaitStatus(zk, id, seconds(30));
         assertThat(status.get("state").asString()).isEqualTo("done");
         assertThat(status.get("output").asString()).isEqualTo("hi\n");
         assertThat(zk.exists("/tasks/" + id, false)).isNull();

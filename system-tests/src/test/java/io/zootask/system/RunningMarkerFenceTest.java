@@ -9,10 +9,10 @@ import java.util.Optional;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A worker whose {@code /workers} entry is gone while its session lives (it withdrew, or released a registration it
@@ -25,19 +25,17 @@ class RunningMarkerFenceTest {
 
     private static final String TASK = "task-0000004242";
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private ZooKeeper zk;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         zk = cluster.plainClient();
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void noMarkerIsWrittenOnceTheWorkerHasLeftWorkers() throws Exception {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
@@ -38,6 +39,8 @@ import tools.jackson.databind.JsonNode;
 @Timeout(120)
 class SeedWorkerInteropTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private Gateway gateway;
     private ZooKeeper zk;
@@ -45,7 +48,7 @@ class SeedWorkerInteropTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         zk = cluster.plainClient();
     }
 
@@ -57,7 +60,6 @@ class SeedWorkerInteropTest {
     @AfterEach
     void stop() throws Exception {
         pauses.shutdownNow();
-        cluster.close();
     }
 
     @ParameterizedTest(name = "{0} first, {1} ms between the creates")

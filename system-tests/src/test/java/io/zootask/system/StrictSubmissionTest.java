@@ -7,10 +7,10 @@ import static org.awaitility.Awaitility.await;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A submission is taken as written: a value of the wrong type is never coerced into something the client did not
@@ -20,23 +20,21 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class StrictSubmissionTest {
 
+    @RegisterExtension
+    static final ZootaskClusterExtension zootask = ZootaskClusterExtension.perClass();
     private static ZootaskCluster cluster;
     private static Gateway gateway;
     private static ZooKeeper zk;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         gateway = cluster.gateway();
         zk = cluster.plainClient();
         await().atMost(seconds(20)).until(() -> zk.exists("/tasks", false) != null
                 && zk.exists("/idempotency", false) != null);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void aValueOfTheWrongTypeIsA400NamingItAndWritesNothing() throws Exception {

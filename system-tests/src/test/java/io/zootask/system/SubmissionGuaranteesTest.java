@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Exactly-once submission: with an Idempotency-Key a retried POST returns the same task; without one, the gateway's
@@ -29,20 +30,21 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class SubmissionGuaranteesTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private TcpProxy proxy;
     private ZooKeeper zk;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         proxy = new TcpProxy(cluster.connectString());
         zk = cluster.plainClient();
     }
 
     @AfterEach
     void stop() throws Exception {
-        cluster.close();
         proxy.close();
     }
 

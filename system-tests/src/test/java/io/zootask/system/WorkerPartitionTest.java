@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -23,18 +24,19 @@ import tools.jackson.databind.JsonNode;
 @Timeout(120)
 class WorkerPartitionTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private TcpProxy proxy;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         proxy = new TcpProxy(cluster.connectString());
     }
 
     @AfterEach
     void stop() throws Exception {
-        cluster.close();
         proxy.close();
     }
 

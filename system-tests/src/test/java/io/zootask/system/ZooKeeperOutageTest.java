@@ -4,29 +4,27 @@ import static io.zootask.system.ZootaskCluster.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The gateway while ZooKeeper is away: 503 with Retry-After, health DOWN but liveness UP, and back again. */
 @Timeout(120)
 class ZooKeeperOutageTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private Gateway gateway;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         gateway = cluster.gateway();
         await().atMost(seconds(20)).until(() -> gateway.get("/actuator/health").status() == 200);
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void answers503WithRetryAfterWhileZooKeeperIsUnreachableAndRecovers() throws Exception {

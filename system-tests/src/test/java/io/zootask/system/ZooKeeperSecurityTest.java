@@ -18,11 +18,11 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -47,6 +47,8 @@ class ZooKeeperSecurityTest {
     private static final List<ACL> SECURED = List.of(new ACL(ZooDefs.Perms.ALL, SERVICES),
             new ACL(ZooDefs.Perms.ALL, ADMIN_ID));
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private Gateway gateway;
     private ZooKeeper services;
@@ -54,7 +56,7 @@ class ZooKeeperSecurityTest {
 
     @BeforeAll
     void startSecuredCluster() throws Exception {
-        cluster = new ZootaskCluster().withProperties(
+        cluster = zootask.cluster().withProperties(
                 "zootask.zookeeper.auth.username=" + USER,
                 "zootask.zookeeper.auth.password=" + PASSWORD,
                 "zootask.zookeeper.auth.admin-digest=" + ADMIN_ID.getId());
@@ -66,10 +68,6 @@ class ZooKeeperSecurityTest {
         await().atMost(seconds(30)).until(() -> gateway.get("/cluster").json().get("workers").size() == 1);
     }
 
-    @AfterAll
-    void stopCluster() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void aTaskSubmittedOverHttpFinishes() {

@@ -158,6 +158,29 @@ final class ZootaskCluster implements AutoCloseable {
         }
     }
 
+    /** What {@code create -s /tasks/task- "<data>"} does in zkCli: the new task's id. */
+    static String createTaskLikeZkCli(ZooKeeper zk, String data) throws Exception {
+        String path = zk.create("/tasks/task-", data.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE, org.apache.zookeeper.CreateMode.PERSISTENT_SEQUENTIAL);
+        return path.substring("/tasks/".length());
+    }
+
+    /** Waits for {@code /status/<id>} as a zkCli user would ({@code get -w}), and reads it as JSON. */
+    static tools.jackson.databind.JsonNode awaitStatus(ZooKeeper zk, String id, Duration within) throws Exception {
+        org.awaitility.Awaitility.await().atMost(within).until(() -> zk.exists("/status/" + id, false) != null);
+        return Gateway.JSON.readTree(new String(zk.getData("/status/" + id, false, null),
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The id the active master published in {@code /master}, or null while none leads. */
+    static String activeMaster(ZooKeeper zk) throws Exception {
+        try {
+            return io.zootask.protocol.ProtocolCodec.decodeMaster(zk.getData("/master", false, null)).id();
+        } catch (org.apache.zookeeper.KeeperException.NoNodeException none) {
+            return null;
+        }
+    }
+
     static String port(ConfigurableApplicationContext app) {
         return app.getEnvironment().getProperty("local.server.port");
     }
