@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A cancel requested while a worker's connection is down reaches it once it reconnects: ZooKeeper does not replay
@@ -19,18 +20,19 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(90)
 class CancelAcrossReconnectTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private TcpProxy proxy;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         proxy = new TcpProxy(cluster.connectString());
     }
 
     @AfterEach
     void stop() throws Exception {
-        cluster.close();
         proxy.close();
     }
 

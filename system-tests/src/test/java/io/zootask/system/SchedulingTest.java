@@ -11,10 +11,10 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
@@ -26,24 +26,21 @@ import tools.jackson.databind.JsonNode;
 @Timeout(180)
 class SchedulingTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private ZooKeeper zk;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         zk = cluster.plainClient();
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     private ConfigurableApplicationContext master(String name) {
         ConfigurableApplicationContext master = cluster.master(name);
-        await().atMost(seconds(20)).until(() -> zk.exists("/master", false) != null
-                && new String(zk.getData("/master", false, null), StandardCharsets.UTF_8).contains(name));
+        await().atMost(seconds(20)).until(() -> name.equals(ZootaskCluster.activeMaster(zk)));
         return master;
     }
 
@@ -74,8 +71,7 @@ class SchedulingTest {
     }
 
     private JsonNode status(String task) throws Exception {
-        await().atMost(seconds(10)).until(() -> zk.exists("/status/" + task, false) != null);
-        return Gateway.JSON.readTree(new String(zk.getData("/status/" + task, false, null), StandardCharsets.UTF_8));
+        return ZootaskCluster.awaitStatus(zk, task, seconds(10));
     }
 
     @Test
@@ -120,8 +116,7 @@ class SchedulingTest {
         complete(worker, "w1", "task-0000000002"); // its one slot is free again
 
         first.close(); // the standby takes over with the schedule in the task's data
-        await().atMost(seconds(20)).until(() -> new String(zk.getData("/master", false, null),
-                StandardCharsets.UTF_8).contains("m2"));
+        await().atMost(seconds(20)).until(() -> "m2".equals(ZootaskCluster.activeMaster(zk)));
         await().atMost(seconds(20)).until(() -> assignedTo("w1").contains("task-0000000001"));
         Stat assigned = zk.exists("/assign/w1/task-0000000001", false);
         assertThat(Instant.ofEpochMilli(assigned.getCtime())).isAfterOrEqualTo(notBefore);

@@ -26,10 +26,10 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -48,13 +48,15 @@ class TaskControlApiTest {
     private static final String READER = "reader-key-0123456789abcdef";
     private static final String ADMIN = "admin-key-0123456789abcdefgh";
 
+    @RegisterExtension
+    static final ZootaskClusterExtension zootask = ZootaskClusterExtension.perClass();
     private static ZootaskCluster cluster;
     private static Gateway gateway;
     private static ZooKeeper zk;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         gateway = cluster.gatewayAsShipped(
                 "zootask.gateway.security.keys[0].id=alice",
                 "zootask.gateway.security.keys[0].key=" + ALICE,
@@ -75,10 +77,6 @@ class TaskControlApiTest {
                 && zk.exists("/cancel", false) != null && zk.exists("/idempotency", false) != null);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        cluster.close();
-    }
 
     // ---- submission -----------------------------------------------------------------------------------------------
 

@@ -15,10 +15,10 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -34,21 +34,19 @@ class WorkerCancelTest {
     @TempDir
     Path temp;
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private ZooKeeper zk;
     private Path journal;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         zk = cluster.plainClient();
         journal = temp.resolve("journal.jsonl");
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     private void worker(int slots) {
         cluster.worker("wc", slots, "zootask.worker.journal=" + journal);

@@ -6,29 +6,27 @@ import static org.awaitility.Awaitility.await;
 
 import java.util.Map;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** A worker's labels, from its configuration, are what a foreign client reads in {@code /workers/<id>}. */
 @Timeout(60)
 class WorkerLabelsTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private ZooKeeper zk;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         zk = cluster.plainClient();
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void aWorkerPublishesItsLabelsAndWhetherItIsReserved() throws Exception {

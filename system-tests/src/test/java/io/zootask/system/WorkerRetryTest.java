@@ -7,10 +7,10 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -21,22 +21,20 @@ import tools.jackson.databind.JsonNode;
 @Timeout(120)
 class WorkerRetryTest {
 
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
     private ZootaskCluster cluster;
     private ZooKeeper zk;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new ZootaskCluster();
+        cluster = zootask.cluster();
         zk = cluster.plainClient();
         cluster.master("m1");
         cluster.worker("wr", 2);
         await().atMost(seconds(20)).until(() -> Znodes.exists(zk, "/master") && Znodes.exists(zk, "/workers/wr-1"));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-    }
 
     private JsonNode awaitStatus(String id) {
         return await().atMost(seconds(60)).until(() -> Znodes.json(zk, "/status/" + id), java.util.Optional::isPresent)
