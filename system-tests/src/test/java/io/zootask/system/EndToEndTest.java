@@ -44,7 +44,6 @@ class EndToEndTest {
         await().atMost(seconds(30)).until(() -> gateway.get("/cluster").json().get("workers").size() == 2);
     }
 
-
     @BeforeEach
     void awaitIdle() {
         await().atMost(seconds(60)).until(() -> {

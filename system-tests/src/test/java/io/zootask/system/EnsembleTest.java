@@ -29,7 +29,6 @@ class EnsembleTest {
         cluster = zootask.cluster();
     }
 
-
     @Test
     void oneServerLostChangesNothingAndALostQuorumPausesWithoutLosingTasks() throws Exception {
         // the default session timeout: the reconnection to another server must fit in its worker kill deadline

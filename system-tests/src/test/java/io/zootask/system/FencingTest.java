@@ -39,7 +39,6 @@ class FencingTest {
         cluster = zootask.cluster();
     }
 
-
     @Test
     void aMasterWhoseSessionExpiresMidAssignmentAssignsNothingTwice() throws Exception {
         ConfigurableApplicationContext first = cluster.master("first");

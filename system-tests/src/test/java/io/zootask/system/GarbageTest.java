@@ -31,7 +31,6 @@ class GarbageTest {
         cluster = zootask.cluster();
     }
 
-
     @Test
     void nonsenseInEveryParentBreaksNothing() throws Exception {
         ConfigurableApplicationContext master = cluster.master("m", "zootask.master.assign-parent-grace=6s");

@@ -39,11 +39,10 @@ import tools.jackson.databind.JsonNode;
 @ExtendWith(OutputCaptureExtension.class)
 class GatewaySecurityTest {
 
-    // test keys only; long enough for the gateway's minimum
-    private static final String ALICE = "alice-submit-key-0123456789";
-    private static final String BOB = "bob-submit-key-0123456789abc";
-    private static final String READER = "reader-key-0123456789abcdef";
-    private static final String ADMIN = "admin-key-0123456789abcdefgh";
+    private static final String ALICE = TestKeys.ALICE;
+    private static final String BOB = TestKeys.BOB;
+    private static final String READER = TestKeys.READER;
+    private static final String ADMIN = TestKeys.ADMIN;
 
     @RegisterExtension
     static final ZootaskClusterExtension zootask = ZootaskClusterExtension.perClass();
@@ -78,7 +77,6 @@ class GatewaySecurityTest {
                 "zootask.gateway.security.rate-limit.burst=1000");
         zk = cluster.plainClient();
     }
-
 
     // ---- authentication -------------------------------------------------------------------------------------------
 

@@ -32,7 +32,6 @@ class LeaderElectionTest {
         zk = cluster.plainClient();
     }
 
-
     @Test
     void theStandbyTakesOverDrainsTheQueueAndRecoversTasksOfWorkersThatDiedWithoutALeader() throws Exception {
         ConfigurableApplicationContext a = cluster.master("master-a");

@@ -44,7 +44,6 @@ class LongPollConnectionTest {
         port = Integer.parseInt(ZootaskCluster.port(gateway.app()));
     }
 
-
     @Test
     void aLongPollWhoseClientLeavesEarlyReleasesItsWaitAtOnce() throws Exception {
         String id = gateway.submit("{\"command\":[\"echo\",\"nobody waits\"]}"); // no master: it stays queued

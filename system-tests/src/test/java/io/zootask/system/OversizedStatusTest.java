@@ -42,7 +42,6 @@ class OversizedStatusTest {
         zk = cluster.plainClient();
     }
 
-
     @Test
     void aStatusOverTheRequestLimitEndsCutToFitAndOtherTasksKeepFlowing() throws Exception {
         // 840 KB of command, 512 KB of random bytes as output: far over 1 MB once the output is escaped as JSON

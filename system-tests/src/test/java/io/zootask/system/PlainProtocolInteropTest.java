@@ -39,7 +39,6 @@ class PlainProtocolInteropTest {
         await().atMost(seconds(20)).until(() -> ZootaskCluster.activeMaster(zk) != null);
     }
 
-
     @Test
     void aTaskCreatedAsWithZkCliRunsAndGetsAStatus() throws Exception {
         cluster.worker("w", 1);

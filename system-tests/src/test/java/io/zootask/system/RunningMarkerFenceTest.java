@@ -36,7 +36,6 @@ class RunningMarkerFenceTest {
         zk = cluster.plainClient();
     }
 
-
     @Test
     void noMarkerIsWrittenOnceTheWorkerHasLeftWorkers() throws Exception {
         // No master: nobody re-queues the assignment, so only the worker's own fence can stop the marker.

@@ -37,7 +37,6 @@ class SchedulingTest {
         zk = cluster.plainClient();
     }
 
-
     private ConfigurableApplicationContext master(String name) {
         ConfigurableApplicationContext master = cluster.master(name);
         await().atMost(seconds(20)).until(() -> name.equals(ZootaskCluster.activeMaster(zk)));

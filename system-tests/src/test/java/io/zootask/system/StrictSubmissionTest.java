@@ -35,7 +35,6 @@ class StrictSubmissionTest {
                 && zk.exists("/idempotency", false) != null);
     }
 
-
     @Test
     void aValueOfTheWrongTypeIsA400NamingItAndWritesNothing() throws Exception {
         Map<String, String> refused = Map.ofEntries(

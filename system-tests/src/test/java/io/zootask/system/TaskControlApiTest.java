@@ -42,11 +42,10 @@ import tools.jackson.databind.JsonNode;
 @Timeout(180)
 class TaskControlApiTest {
 
-    // test keys only
-    private static final String ALICE = "alice-submit-key-0123456789";
-    private static final String BOB = "bob-submit-key-0123456789abc";
-    private static final String READER = "reader-key-0123456789abcdef";
-    private static final String ADMIN = "admin-key-0123456789abcdefgh";
+    private static final String ALICE = TestKeys.ALICE;
+    private static final String BOB = TestKeys.BOB;
+    private static final String READER = TestKeys.READER;
+    private static final String ADMIN = TestKeys.ADMIN;
 
     @RegisterExtension
     static final ZootaskClusterExtension zootask = ZootaskClusterExtension.perClass();
@@ -57,26 +56,13 @@ class TaskControlApiTest {
     @BeforeAll
     static void start() throws Exception {
         cluster = zootask.cluster();
-        gateway = cluster.gatewayAsShipped(
-                "zootask.gateway.security.keys[0].id=alice",
-                "zootask.gateway.security.keys[0].key=" + ALICE,
-                "zootask.gateway.security.keys[0].roles=submit",
-                "zootask.gateway.security.keys[1].id=bob",
-                "zootask.gateway.security.keys[1].key=" + BOB,
-                "zootask.gateway.security.keys[1].roles=submit",
-                "zootask.gateway.security.keys[2].id=dashboard",
-                "zootask.gateway.security.keys[2].key=" + READER,
-                "zootask.gateway.security.keys[2].roles=read",
-                "zootask.gateway.security.keys[3].id=ops",
-                "zootask.gateway.security.keys[3].key=" + ADMIN,
-                "zootask.gateway.security.keys[3].roles=admin",
+        gateway = cluster.gatewayAsShipped(TestKeys.allFour(
                 "zootask.gateway.security.rate-limit.per-second=1000",
-                "zootask.gateway.security.rate-limit.burst=1000").withKey(ADMIN);
+                "zootask.gateway.security.rate-limit.burst=1000")).withKey(ADMIN);
         zk = cluster.plainClient();
         await().atMost(seconds(20)).until(() -> zk.exists("/tasks", false) != null
                 && zk.exists("/cancel", false) != null && zk.exists("/idempotency", false) != null);
     }
-
 
     // ---- submission -----------------------------------------------------------------------------------------------
 

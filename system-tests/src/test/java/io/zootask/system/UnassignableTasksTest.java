@@ -47,7 +47,6 @@ class UnassignableTasksTest {
         zk = cluster.plainClient();
     }
 
-
     @Test
     void tasksWithChildrenFailAndTheQueueBehindThemFlows() throws Exception {
         startCluster();

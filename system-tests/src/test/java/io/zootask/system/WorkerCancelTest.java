@@ -47,7 +47,6 @@ class WorkerCancelTest {
         journal = temp.resolve("journal.jsonl");
     }
 
-
     private void worker(int slots) {
         cluster.worker("wc", slots, "zootask.worker.journal=" + journal);
         await().atMost(seconds(20)).until(() -> Znodes.exists(zk, "/workers/wc-1"));

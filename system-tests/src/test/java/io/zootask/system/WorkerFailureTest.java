@@ -33,7 +33,6 @@ class WorkerFailureTest {
         zk = cluster.plainClient();
     }
 
-
     @Test
     void onSessionExpiryTheWorkerKillsItsProcessesAndRegistersAgainAsAFreshWorker() throws Exception {
         ConfigurableApplicationContext worker = cluster.worker("wx", 1);

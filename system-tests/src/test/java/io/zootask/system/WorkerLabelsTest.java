@@ -27,7 +27,6 @@ class WorkerLabelsTest {
         zk = cluster.plainClient();
     }
 
-
     @Test
     void aWorkerPublishesItsLabelsAndWhetherItIsReserved() throws Exception {
         cluster.worker("gpu", 1, "zootask.worker.labels.pool=gpu", "zootask.worker.labels.zone=eu-1",

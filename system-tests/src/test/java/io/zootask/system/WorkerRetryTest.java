@@ -35,7 +35,6 @@ class WorkerRetryTest {
         await().atMost(seconds(20)).until(() -> Znodes.exists(zk, "/master") && Znodes.exists(zk, "/workers/wr-1"));
     }
 
-
     private JsonNode awaitStatus(String id) {
         return await().atMost(seconds(60)).until(() -> Znodes.json(zk, "/status/" + id), java.util.Optional::isPresent)
                 .orElseThrow();

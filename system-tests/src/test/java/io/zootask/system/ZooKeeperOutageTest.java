@@ -25,7 +25,6 @@ class ZooKeeperOutageTest {
         await().atMost(seconds(20)).until(() -> gateway.get("/actuator/health").status() == 200);
     }
 
-
     @Test
     void answers503WithRetryAfterWhileZooKeeperIsUnreachableAndRecovers() throws Exception {
         cluster.server().stop();

@@ -48,7 +48,7 @@ class ZooKeeperSecurityTest {
             new ACL(ZooDefs.Perms.ALL, ADMIN_ID));
 
     @RegisterExtension
-    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
+    static final ZootaskClusterExtension zootask = ZootaskClusterExtension.perClass();
     private ZootaskCluster cluster;
     private Gateway gateway;
     private ZooKeeper services;
@@ -67,7 +67,6 @@ class ZooKeeperSecurityTest {
         anonymous = cluster.plainClient();
         await().atMost(seconds(30)).until(() -> gateway.get("/cluster").json().get("workers").size() == 1);
     }
-
 
     @Test
     void aTaskSubmittedOverHttpFinishes() {
