@@ -66,8 +66,10 @@ class FencingTest {
         }
         double assigned = count(first, "zootask.master.tasks.assigned") + count(second, "zootask.master.tasks.assigned");
         double executed = count(w1, "zootask.worker.tasks.finished") + count(w2, "zootask.worker.tasks.finished");
-        assertThat(assigned).isEqualTo(TASKS);
+        // every task ran once; the one transaction (of at most 100 assignments) the expired master had in flight may
+        // have landed without its answer reaching it, so the masters may have counted fewer, never more
         assertThat(executed).isEqualTo(TASKS);
+        assertThat(assigned).isBetween(TASKS - 100.0, (double) TASKS);
         JsonNode leader = Gateway.JSON.readTree(new String(zk.getData("/master", false, null),
                 StandardCharsets.UTF_8));
         assertThat(leader.get("id").asString()).isIn("first", "second");
