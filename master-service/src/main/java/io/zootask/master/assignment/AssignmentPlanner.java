@@ -103,36 +103,22 @@ final class AssignmentPlanner {
 
     /** Where planning stands in one group: its next tasks in both orders, and the workers it may use. */
     private static final class Cursor {
-        private final Iterator<QueuedTask> byPriority;
-        private final Iterator<QueuedTask> byAge;
+        private final Head byPriority;
+        private final Head byAge;
         private final List<String> workers;
-        private QueuedTask priorityHead;
-        private QueuedTask ageHead;
 
         Cursor(TaskQueue.Group group, List<String> workers) {
-            this.byPriority = group.byPriority().iterator();
-            this.byAge = group.byAge().iterator();
+            this.byPriority = new Head(group.byPriority().iterator());
+            this.byAge = new Head(group.byAge().iterator());
             this.workers = workers;
         }
 
         QueuedTask nextByPriority(Predicate<QueuedTask> skip) {
-            while (priorityHead == null || skip.test(priorityHead)) {
-                if (!byPriority.hasNext()) {
-                    return null;
-                }
-                priorityHead = byPriority.next();
-            }
-            return priorityHead;
+            return byPriority.next(skip);
         }
 
         QueuedTask nextByAge(Predicate<QueuedTask> skip) {
-            while (ageHead == null || skip.test(ageHead)) {
-                if (!byAge.hasNext()) {
-                    return null;
-                }
-                ageHead = byAge.next();
-            }
-            return ageHead;
+            return byAge.next(skip);
         }
 
         String mostFree(Map<String, Integer> free) {
@@ -146,6 +132,26 @@ final class AssignmentPlanner {
                 }
             }
             return best;
+        }
+    }
+
+    /** The first task of an order that is not to be skipped; it stays the head until it is skipped too. */
+    private static final class Head {
+        private final Iterator<QueuedTask> order;
+        private QueuedTask head;
+
+        Head(Iterator<QueuedTask> order) {
+            this.order = order;
+        }
+
+        QueuedTask next(Predicate<QueuedTask> skip) {
+            while (head == null || skip.test(head)) {
+                if (!order.hasNext()) {
+                    return null;
+                }
+                head = order.next();
+            }
+            return head;
         }
     }
 }

@@ -27,10 +27,6 @@ final class AssignParentGrace {
         this.clock = clock;
     }
 
-    Duration grace() {
-        return grace;
-    }
-
     /** Whether this ownerless, empty parent has been so for the whole grace; starts its clock at the first look. */
     boolean expired(String workerId) {
         Instant now = clock.instant();
@@ -57,7 +53,4 @@ final class AssignParentGrace {
                 });
     }
 
-    void clear() {
-        ownerlessSince.clear();
-    }
 }
