@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -360,7 +361,12 @@ class ChaosIT {
         List<String> live = zk.getChildren("/workers", false);
         List<String> leftovers = new ArrayList<>();
         for (String worker : zk.getChildren("/assign", false)) {
-            List<String> children = zk.getChildren("/assign/" + worker, false);
+            List<String> children;
+            try {
+                children = zk.getChildren("/assign/" + worker, false);
+            } catch (KeeperException.NoNodeException removedMeanwhile) {
+                continue; // the master cleared a dead worker's parent between the two reads: not a leftover
+            }
             if (!children.isEmpty() || !live.contains(worker)) {
                 leftovers.add(worker + children);
             }
