@@ -21,10 +21,12 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  *
  * <pre>
  * health, liveness, readiness (status only), Swagger UI, OpenAPI   anyone
+ * the dashboard's static files (/, /app/**, /webjars/**)           anyone (it asks for a key to show data)
  * POST /tasks                                                      submit, admin
- * GET /tasks, GET /tasks/{id}                                       submit (own tasks only), read, admin
+ * GET /tasks, GET /tasks/{id}, GET /tasks/{id}/events              submit (own tasks only), read, admin
+ * GET /events                                                      submit (own tasks only), read, admin
  * DELETE /tasks/{id}                                               submit (own tasks only), admin
- * GET /cluster, every other actuator endpoint, health details     read, admin
+ * GET /cluster, /cluster/history, other actuator, health details  read, admin
  * anything else                                                    admin
  * </pre>
  *
@@ -63,12 +65,17 @@ class SecurityConfiguration {
                         // the docs are not secret, and Swagger UI must load before a key can be entered in it
                         .requestMatchers(HttpMethod.GET, "/swagger-ui.html", "/swagger-ui/**", "/v3/api-docs",
                                 "/v3/api-docs/**").permitAll()
+                        // the dashboard's page, scripts and styles hold no data: every figure on it comes from the
+                        // API below, with the key the page asks for
+                        .requestMatchers(HttpMethod.GET, "/", "/index.html", "/favicon.ico", "/app/**",
+                                "/webjars/**").permitAll()
                         .requestMatchers("/actuator/**").hasAnyRole(READ, ADMIN)
                         .requestMatchers(HttpMethod.POST, "/tasks").hasAnyRole(SUBMIT, ADMIN)
-                        .requestMatchers(HttpMethod.GET, "/tasks", "/tasks/*").hasAnyRole(SUBMIT, READ, ADMIN)
+                        .requestMatchers(HttpMethod.GET, "/tasks", "/tasks/*", "/tasks/*/events", "/events")
+                        .hasAnyRole(SUBMIT, READ, ADMIN)
                         // a submit key only its own tasks: another key's answers 404, as for GET
                         .requestMatchers(HttpMethod.DELETE, "/tasks/*").hasAnyRole(SUBMIT, ADMIN)
-                        .requestMatchers(HttpMethod.GET, "/cluster").hasAnyRole(READ, ADMIN)
+                        .requestMatchers(HttpMethod.GET, "/cluster", "/cluster/history").hasAnyRole(READ, ADMIN)
                         .anyRequest().hasRole(ADMIN));
         return http.build();
     }
