@@ -33,6 +33,7 @@ public final class Bench {
                 new CoordinationPhase(cluster, cpu, options),
                 new EndToEndPhase(cluster, cpu, options),
                 new WritesPerTaskPhase(cluster, options),
+                new SsePhase(cluster, gateway, options),
                 new LongPollPhase(cluster, gateway, options),
                 new CancelPhase(cluster, gateway, options),
                 new FailoverPhase(cluster, gateway));

@@ -152,6 +152,27 @@ class EventStreamTest {
     }
 
     @Test
+    void afterZooKeeperWasAwayEveryClientIsToldToReloadAndEventsGoOn() throws Exception {
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway();
+        String waiting = gateway.submit("{\"command\":[\"echo\",\"x\"],\"requires\":{\"pool\":\"gpu\"}}");
+        try (EventStreamClient events = EventStreamClient.open(gateway, "/events");
+             EventStreamClient task = EventStreamClient.open(gateway, "/tasks/" + waiting + "/events")) {
+            task.nextOf(waiting, SOON);
+            cluster.server().stop(); // changes made meanwhile would not be seen: the watches are gone with it
+            cluster.server().restart();
+            JsonNode reset = events.next(e -> e.type().equals("reset"), ofSeconds(60)).data();
+            assertThat(reset.get("reason").asString()).contains("reload");
+            task.next(e -> e.type().equals("reset"), SOON);
+            assertThat(task.ends(SOON)).as("one task's stream ends: its client reads the task anew").isTrue();
+
+            String after = gateway.submit("{\"command\":[\"echo\",\"after\"]}");
+            events.next(e -> e.type().equals("task") && after.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("done"), ofSeconds(60));
+        }
+    }
+
+    @Test
     void workersJoiningAndLeavingAreClusterEvents() throws Exception {
         cluster.worker("w", 2);
         Gateway gateway = cluster.gateway();

@@ -1,5 +1,7 @@
 package io.zootask.gateway.events;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zootask.gateway.cluster.ClusterView;
 import io.zootask.gateway.security.Caller;
 import java.time.Clock;
@@ -35,13 +37,15 @@ class EventHub implements DisposableBean {
     private final ScheduledExecutorService heartbeats;
     private volatile byte[] cluster; // the newest cluster event, unnumbered, for clients that connect
 
-    EventHub(EventsProperties properties, JsonMapper json, Clock clock) {
+    EventHub(EventsProperties properties, JsonMapper json, Clock clock, MeterRegistry meters) {
         this.log = new EventLog(Long.toString(clock.millis(), 36), properties.replay());
         this.json = json;
         this.senders = Executors.newFixedThreadPool(properties.senders(), named("event-sender-"));
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("event-heartbeat-"));
         long every = properties.heartbeat().toMillis();
         heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        Gauge.builder("zootask.gateway.events.subscribers", this, EventHub::subscribers)
+                .description("open event streams: GET /events and GET /tasks/{id}/events").register(meters);
     }
 
     void publish(TaskEvent event) {
