@@ -124,6 +124,28 @@ class EventStreamTest {
     }
 
     @Test
+    void whenNobodyListenedForLongerThanTheLingerTheFeedReadsNothingAndAResumingClientResets() throws Exception {
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway("zootask.gateway.events.linger=0s");
+        String lastSeen;
+        try (EventStreamClient events = EventStreamClient.open(gateway, "/events")) {
+            String first = gateway.submit("{\"command\":[\"echo\",\"1\"]}");
+            lastSeen = events.next(e -> e.type().equals("task") && first.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("done"), SOON).id();
+        }
+        String unseen = gateway.submit("{\"command\":[\"echo\",\"2\"]}");
+        gateway.awaitFinished(unseen, SOON);
+        try (EventStreamClient resumed = EventStreamClient.open(gateway, "/events", "Last-Event-ID", lastSeen)) {
+            resumed.next(e -> e.type().equals("reset"), SOON);
+            String next = gateway.submit("{\"command\":[\"echo\",\"3\"]}");
+            resumed.next(e -> e.type().equals("task") && next.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("done"), SOON);
+            assertThat(resumed.seen()).noneMatch(e -> e.type().equals("task")
+                    && unseen.equals(e.data().get("id").asString()));
+        }
+    }
+
+    @Test
     void oneTaskStreamStartsWithTheTaskAsItIsAndEndsAfterItsEnd() throws Exception {
         Gateway gateway = cluster.gateway();
         String id = gateway.submit("{\"command\":[\"echo\",\"gpu\"],\"requires\":{\"pool\":\"gpu\"}}");

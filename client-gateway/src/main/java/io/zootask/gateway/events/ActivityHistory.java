@@ -22,7 +22,10 @@ import org.springframework.stereotype.Component;
 @Component
 class ActivityHistory implements DisposableBean {
 
-    /** One interval: what was submitted and finished in it, and the queue's depth when it ended. */
+    /**
+     * One interval: the tasks that entered the queue in it ({@code submitted}: a retry enters it again), the tasks
+     * that finished in it, and the queue's depth when it ended.
+     */
     record Point(Instant at, long submitted, long finished, int queueDepth) {
     }
 

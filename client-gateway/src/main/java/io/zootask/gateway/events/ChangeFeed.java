@@ -22,6 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -67,6 +69,7 @@ class ChangeFeed implements SmartLifecycle {
                 }
             });
     private final AtomicBoolean clusterChangePending = new AtomicBoolean();
+    private final AtomicInteger queueDepth = new AtomicInteger();
     private ScheduledExecutorService coalescer;
     private CuratorCache workers;
     private CuratorCache master;
@@ -89,10 +92,11 @@ class ChangeFeed implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        follow(ZNodes.TASKS, this::queued, true);
-        follow(ZNodes.ASSIGN, this::assigned, true);
-        follow(ZNodes.RUNNING, this::started, false);
-        follow(ZNodes.STATUS, this::finished, false);
+        hub.onNewFollower(this::clusterChanged); // a new dashboard gets the cluster as it is now
+        follow(ZNodes.TASKS, this::taskQueued, this::taskLeftQueue);
+        follow(ZNodes.ASSIGN, this::assigned, path -> clusterChanged());
+        follow(ZNodes.RUNNING, this::started, path -> { });
+        follow(ZNodes.STATUS, this::finished, path -> { });
         workers = cache(ZNodes.WORKERS);
         master = cache(ZNodes.MASTER);
         election = cache(ZNodes.ELECTION);
@@ -120,17 +124,8 @@ class ChangeFeed implements SmartLifecycle {
         return running;
     }
 
-    /** A created znode of a task tree: its path, and its data and stat if it still existed when read. */
-    private interface Creation {
-        void accept(String path, byte[] data, Stat stat);
-    }
-
-    /**
-     * Follows a task tree: each created znode's data is read at once, in the order of the creations (one client, one
-     * event thread). {@code counts} says whether creations and deletions change the cluster's figures (queue depth,
-     * slots in use).
-     */
-    private void follow(String root, Creation creation, boolean counts) {
+    /** Follows a task tree: {@code created} and {@code deleted} get the paths of its children and grandchildren. */
+    private void follow(String root, Consumer<String> created, Consumer<String> deleted) {
         PersistentWatcher watcher = new PersistentWatcher(client, root, true);
         watcher.getListenable().addListener(event -> {
             String path = event.getPath();
@@ -138,20 +133,20 @@ class ChangeFeed implements SmartLifecycle {
                 return;
             }
             if (event.getType() == Watcher.Event.EventType.NodeCreated) {
-                read(root, path, creation);
-                if (counts) {
-                    clusterChanged();
-                }
-            } else if (event.getType() == Watcher.Event.EventType.NodeDeleted && counts) {
-                clusterChanged();
+                guarded(root, () -> created.accept(path));
+            } else if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+                guarded(root, () -> deleted.accept(path));
             }
         });
         AtomicBoolean set = new AtomicBoolean();
         watcher.getResetListenable().addListener(() -> {
             // called each time the watch is set: the first time at start, then after each loss of connection, when
             // changes in between went unseen (one tree is enough to tell: the four share the connection)
-            if (set.getAndSet(true) && root.equals(ZNodes.TASKS)) {
-                hub.reset("the gateway's view of ZooKeeper was interrupted; reload");
+            if (root.equals(ZNodes.TASKS)) {
+                if (set.getAndSet(true)) {
+                    hub.reset("the gateway's view of ZooKeeper was interrupted; reload");
+                }
+                countQueue();
             }
             clusterChanged();
         });
@@ -159,14 +154,29 @@ class ChangeFeed implements SmartLifecycle {
         watches.add(watcher);
     }
 
-    private void read(String root, String path, Creation creation) {
+    /** Reads a created znode's data, in the order of the creations (one client, one event thread). */
+    private void read(String path, Consumer<ChildData> handler) {
         try {
-            client.getData().inBackground((curator, result) -> guarded(root, () -> {
+            client.getData().inBackground((curator, result) -> guarded(path, () -> {
                 boolean found = result.getResultCode() == KeeperException.Code.OK.intValue();
-                creation.accept(path, found ? result.getData() : null, found ? result.getStat() : null);
+                handler.accept(new ChildData(path, found ? result.getStat() : null, found ? result.getData() : null));
             })).forPath(path);
         } catch (Exception e) {
             log.warn("event feed: could not read {}: {}", path, e.toString());
+        }
+    }
+
+    /** The queue's depth from ZooKeeper, when the watch is (re)set; the watch's events count it from there. */
+    private void countQueue() {
+        try {
+            client.checkExists().inBackground((curator, result) -> {
+                if (result.getStat() != null) {
+                    queueDepth.set(result.getStat().getNumChildren());
+                    activity.queueDepth(queueDepth.get());
+                }
+            }).forPath(ZNodes.TASKS);
+        } catch (Exception e) {
+            log.warn("event feed: could not count the queue: {}", e.toString());
         }
     }
 
@@ -189,68 +199,105 @@ class ChangeFeed implements SmartLifecycle {
         }
     }
 
-    private void queued(String path, byte[] data, Stat stat) {
+    /*
+     * A creation is read (and told) only when some client follows that task: with nobody listening the feed costs
+     * ZooKeeper no read, and the log notes the gap, so that a client resuming from before it is told to reset. The
+     * history's counts need no read.
+     */
+
+    private void taskQueued(String path) {
         if (depth(path) != 1) {
             return;
         }
+        activity.queueDepth(queueDepth.incrementAndGet());
+        activity.submitted();
+        clusterChanged();
         String id = ZNodes.nameOf(path);
-        TaskSpec spec = decode(data, ProtocolCodec::decodeTask);
-        if (spec == null) {
-            return; // gone already (cancelled, assigned: its next event tells), or not a task zootask can read
+        if (!hub.wants(id)) {
+            hub.skipped();
+            return;
         }
-        TaskEvent event = TaskEvent.queued(id, spec, at(stat));
-        inFlight.put(id, event);
-        if (spec.attempts().isEmpty()) {
-            activity.submitted();
-        }
-        hub.publish(event);
+        read(path, node -> {
+            TaskSpec spec = decode(node.getData(), ProtocolCodec::decodeTask);
+            if (spec == null) {
+                return; // gone already (cancelled, assigned: its next event tells), or not a task zootask can read
+            }
+            TaskEvent event = TaskEvent.queued(id, spec, at(node.getStat()));
+            inFlight.put(id, event);
+            hub.publish(event);
+        });
     }
 
-    private void assigned(String path, byte[] data, Stat stat) {
+    private void taskLeftQueue(String path) {
+        if (depth(path) == 1) {
+            activity.queueDepth(Math.max(0, queueDepth.decrementAndGet()));
+            clusterChanged();
+        }
+    }
+
+    /** Assigned: the path says to which worker, the task's queued event the rest (an assignment is the task's data). */
+    private void assigned(String path) {
+        clusterChanged();
         if (depth(path) != 2) {
             return;
         }
-        String worker = ZNodes.nameOf(ZNodes.parentOf(path));
         String id = ZNodes.nameOf(path);
-        TaskSpec spec = decode(data, ProtocolCodec::decodeTask);
-        TaskEvent event = spec != null ? TaskEvent.assigned(id, worker, spec, at(stat))
-                : TaskEvent.assigned(id, worker, inFlight.get(id), at(stat));
+        if (!hub.wants(id)) {
+            hub.skipped();
+            return;
+        }
+        TaskEvent event = TaskEvent.assigned(id, ZNodes.nameOf(ZNodes.parentOf(path)), inFlight.get(id),
+                clock.instant());
         inFlight.put(id, event);
         hub.publish(event);
     }
 
-    private void started(String path, byte[] data, Stat stat) {
+    /** Running: where, from its assigned event; the marker's own data would tell only that again, and when. */
+    private void started(String path) {
         if (depth(path) != 1) {
             return;
         }
         String id = ZNodes.nameOf(path);
-        RunningMarker marker = decode(data, ProtocolCodec::decodeRunning);
-        TaskEvent event = TaskEvent.running(id, marker, inFlight.get(id), at(stat));
+        if (!hub.wants(id)) {
+            hub.skipped();
+            return;
+        }
+        TaskEvent event = TaskEvent.running(id, null, inFlight.get(id), clock.instant());
         inFlight.put(id, event);
         hub.publish(event);
     }
 
-    private void finished(String path, byte[] data, Stat stat) {
+    private void finished(String path) {
         if (depth(path) != 1) {
             return;
-        }
-        String id = ZNodes.nameOf(path);
-        TaskEvent known = inFlight.remove(id);
-        TaskStatus status = decode(data, ProtocolCodec::decodeStatus);
-        if (status == null) {
-            return; // removed at once (retention of a tiny history), or unreadable: nothing true to say
-        }
-        TaskEvent end = TaskEvent.finished(id, status, at(stat));
-        if (status.startedAt() != null && (known == null || known.progress() < end.progress() - 1)) {
-            // it ran, but too briefly to be marked running (zootask.worker.mark-running-after): say so, as of then
-            hub.publish(TaskEvent.ranBefore(end));
         }
         activity.finished();
-        hub.publish(end);
+        String id = ZNodes.nameOf(path);
+        if (!hub.wants(id)) {
+            inFlight.remove(id);
+            hub.skipped();
+            return;
+        }
+        read(path, node -> {
+            TaskEvent known = inFlight.remove(id);
+            TaskStatus status = decode(node.getData(), ProtocolCodec::decodeStatus);
+            if (status == null) {
+                return; // removed at once (retention of a tiny history), or unreadable: nothing true to say
+            }
+            TaskEvent end = TaskEvent.finished(id, status, at(node.getStat()));
+            if (status.startedAt() != null && (known == null || known.progress() < end.progress() - 1)) {
+                // it ran, but too briefly to be marked running (zootask.worker.mark-running-after): say so, as of then
+                hub.publish(TaskEvent.ranBefore(end));
+            }
+            hub.publish(end);
+        });
     }
 
     /** Publishes the cluster once for all the changes of the next moment: a slot taken per task would be a flood. */
     private void clusterChanged() {
+        if (!hub.hasFollowersOfAll()) {
+            return; // nobody to tell; a new follower asks for the cluster as it is then
+        }
         ScheduledExecutorService scheduler = coalescer;
         if (scheduler != null && clusterChangePending.compareAndSet(false, true)) {
             try {
@@ -306,6 +353,9 @@ class ChangeFeed implements SmartLifecycle {
                     info.isReserved() ? Boolean.TRUE : null));
         }
         Stat tasks = client.checkExists().forPath(ZNodes.TASKS);
+        if (tasks != null) {
+            queueDepth.set(tasks.getNumChildren()); // exact again, should the watch's count have drifted
+        }
         return new ClusterView(leader, masters, workerViews, tasks == null ? 0 : tasks.getNumChildren(),
                 client.getZookeeperClient().getCurrentConnectionString());
     }

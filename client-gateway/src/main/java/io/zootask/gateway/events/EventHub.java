@@ -36,10 +36,14 @@ class EventHub implements DisposableBean {
     private final ExecutorService senders;
     private final ScheduledExecutorService heartbeats;
     private volatile byte[] cluster; // the newest cluster event, unnumbered, for clients that connect
+    private volatile Runnable onNewFollower = () -> { };
+    private final long lingerNanos;
+    private volatile long lastFollowerLeft = Long.MIN_VALUE; // System.nanoTime(); MIN_VALUE: none ever left
 
     EventHub(EventsProperties properties, JsonMapper json, Clock clock, MeterRegistry meters) {
         this.log = new EventLog(Long.toString(clock.millis(), 36), properties.replay());
         this.json = json;
+        this.lingerNanos = properties.linger().toNanos();
         this.senders = Executors.newFixedThreadPool(properties.senders(), named("event-sender-"));
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("event-heartbeat-"));
         long every = properties.heartbeat().toMillis();
@@ -117,10 +121,39 @@ class EventHub implements DisposableBean {
     void follow(EventStream stream) {
         followingAll.add(stream);
         stream.wake();
+        onNewFollower.run();
+    }
+
+    /** What to do when a client starts following every event (the feed describes the cluster afresh). */
+    void onNewFollower(Runnable action) {
+        onNewFollower = action;
+    }
+
+    /**
+     * Whether some client would receive an event of {@code taskId}, or could still resume to get it: else the feed
+     * need not even read it. After the last follower of every event left, the log goes on for the linger period, so
+     * that one that lost its connection for a moment resumes with {@code Last-Event-ID} instead of reloading.
+     */
+    boolean wants(String taskId) {
+        if (!followingAll.isEmpty() || followingTask.containsKey(taskId)) {
+            return true;
+        }
+        long left = lastFollowerLeft;
+        return left != Long.MIN_VALUE && System.nanoTime() - left < lingerNanos;
+    }
+
+    boolean hasFollowersOfAll() {
+        return !followingAll.isEmpty();
+    }
+
+    /** The feed left a change untold (nobody wanted it): a client resuming from before it must reset. */
+    void skipped() {
+        log.gap();
     }
 
     void unfollow(EventStream stream) {
         followingAll.remove(stream);
+        lastFollowerLeft = System.nanoTime();
     }
 
     /** Starts holding {@code taskId}'s events for {@code source}, before the task is read (see StreamOfOneTask). */

@@ -13,6 +13,7 @@ final class EventLog {
     private final String epoch;
     private final AtomicReferenceArray<EventFrame> slots;
     private volatile long head; // the newest seq; 0 before the first event
+    private volatile long gapAfter = -1; // events after this seq went untold (nobody listened)
 
     EventLog(String epoch, int capacity) {
         this.epoch = epoch;
@@ -44,6 +45,11 @@ final class EventLog {
         return frame;
     }
 
+    /** Changes after the newest event went untold: a client that saw only events up to here cannot resume. */
+    void gap() {
+        gapAfter = head;
+    }
+
     /**
      * The cursor to go on from for a client that last saw {@code lastEventId}: that event's seq while the log still
      * holds everything after it, else -1 (the client must reset).
@@ -59,7 +65,7 @@ final class EventLog {
             return -1;
         }
         long newest = head;
-        if (seq < 0 || seq > newest) {
+        if (seq < 0 || seq > newest || seq <= gapAfter) {
             return -1;
         }
         return seq == newest || frame(seq + 1) != null ? seq : -1;

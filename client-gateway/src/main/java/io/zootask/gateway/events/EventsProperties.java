@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                        no connection is held forever by a client that stopped reading
  * @param clusterCoalesce cluster changes (a slot taken, a worker joining) within this window make one event
  * @param senders         threads that write events to clients; writes never block them (non-blocking servlet I/O)
+ * @param linger          after the last follower of every event left, events are still read and logged this long, so a
+ *                        client that lost its connection resumes with Last-Event-ID; later, nothing is read for them
  * @param history         how far back {@code GET /cluster/history} reaches
  * @param historyInterval the width of one point of that history
  */
@@ -24,6 +26,7 @@ public record EventsProperties(@DefaultValue("20000") int replay,
                                @DefaultValue("30m") Duration maxConnection,
                                @DefaultValue("500ms") Duration clusterCoalesce,
                                @DefaultValue("2") int senders,
+                               @DefaultValue("60s") Duration linger,
                                @DefaultValue("15m") Duration history,
                                @DefaultValue("5s") Duration historyInterval) {
 
