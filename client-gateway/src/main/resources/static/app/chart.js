@@ -112,13 +112,16 @@ export class ThroughputChart {
         finished: { range: (u, min, max) => [0, Math.max(4, max)] },
         depth: { range: (u, min, max) => [0, Math.max(4, max)] } },
       series: [
-        {},
+        { label: 'Time',
+          value: (u, v) => (v == null ? '–' : new Date(v * 1000).toLocaleTimeString([], { hour12: false })) },
         { label: `Finished / ${this.interval}s`, scale: 'finished', stroke: finishedColour, width: 2,
           fill: `${finishedColour}22`, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
         { label: 'Queue depth', scale: 'depth', stroke: depthColour, width: 2, points: { show: false } },
       ],
       axes: [
-        { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour } },
+        { stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { stroke: gridColour }, space: 70,
+          values: (u, ticks) => ticks.map((t) => new Date(t * 1000)
+            .toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })) },
         { scale: 'finished', stroke: axisColour, grid: { stroke: gridColour, width: 1 }, ticks: { show: false },
           size: 40 },
         { scale: 'depth', side: 1, stroke: axisColour, grid: { show: false }, ticks: { show: false }, size: 40 },

@@ -1,4 +1,4 @@
-// The API key lives in this tab's sessionStorage only: never localStorage, a cookie or a URL, so it leaves with the tab.
+// The API key lives in this tab's sessionStorage only (never localStorage, a cookie or a URL): it leaves with the tab.
 const SLOT = 'zootask.apiKey';
 
 export function currentKey() {

@@ -91,7 +91,7 @@ export class TaskDetail {
       el('td', { className: 'num', text: String(a.attempt) }),
       el('td', {}, el('span', { className: 'state', 'data-state': a.state, text: a.state.replace('_', ' ') })),
       el('td', { text: a.worker || '–' }),
-      el('td', { className: 'num', text: a.exitCode === undefined || a.exitCode === null ? '–' : String(a.exitCode) }),
+      el('td', { className: 'num', text: a.exitCode ?? '–' }),
       el('td', { className: 'opt', text: dateTime(a.startedAt) || '–' }),
       el('td', { className: 'opt', text: dateTime(a.finishedAt) || '–' }),
       el('td', { className: 'wide', text: a.message || '' })));

@@ -22,7 +22,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * Debian's headless Chromium driven through Debian's chromedriver, both named by path so that Selenium Manager never
  * looks for (or downloads) a browser or a driver. Where they are not installed the test is skipped, saying which
- * packages bring them.
+ * packages bring them. Elsewhere: {@code -Dzootask.chromium=PATH -Dzootask.chromedriver=PATH}.
  */
 final class Browser implements AutoCloseable {
 
@@ -37,9 +37,8 @@ final class Browser implements AutoCloseable {
 
     /** A new headless browser {@code width} by 900 pixels; skips the test when Chromium or its driver is missing. */
     static Browser open(int width) {
-        Path chromium = firstExecutable(System.getProperty("zootask.chromium"), "/usr/bin/chromium",
-                "/usr/bin/chromium-browser");
-        Path chromedriver = firstExecutable(System.getProperty("zootask.chromedriver"), "/usr/bin/chromedriver");
+        Path chromium = executable("zootask.chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser");
+        Path chromedriver = executable("zootask.chromedriver", "/usr/bin/chromedriver");
         assumeTrue(chromium != null && chromedriver != null, "no Chromium or no chromedriver here: the dashboard's"
                 + " browser tests need the Debian packages chromium and chromium-driver"
                 + " (apt-get install chromium chromium-driver)");
@@ -55,9 +54,11 @@ final class Browser implements AutoCloseable {
         return new Browser(driver);
     }
 
-    private static Path firstExecutable(String... candidates) {
-        for (String candidate : candidates) {
-            if (candidate != null && !candidate.isBlank() && Files.isExecutable(Path.of(candidate))) {
+    /** The path the system property names (and only that one), or the first of the usual ones that exists. */
+    private static Path executable(String property, String... usual) {
+        String named = System.getProperty(property);
+        for (String candidate : named == null || named.isBlank() ? usual : new String[] {named}) {
+            if (Files.isExecutable(Path.of(candidate))) {
                 return Path.of(candidate);
             }
         }

@@ -63,13 +63,26 @@ class DashboardBrowserTest {
         assertThat(browser.script("return window.zootaskNotReloaded === true;")).isEqualTo(true);
     }
 
+    /** The workers' ids as GET /cluster gives them (a worker's id is its name and an instance number). */
+    private static List<String> workerIds(Gateway from) {
+        List<String> ids = new java.util.ArrayList<>();
+        from.get("/cluster").json().get("workers").forEach(worker -> ids.add(worker.get("id").asString()));
+        return ids;
+    }
+
     @Test
     void showsBothWorkersWithTheirSlotsAndLabels() {
+        List<String> workers = workerIds(gateway);
+        assertThat(workers).hasSize(2);
         dashboard(1400);
-        browser.visible("#workers [data-worker-id='w1']");
-        browser.visible("#workers [data-worker-id='w2']");
-        assertThat(browser.find("[data-worker-id='w1'] [data-field='slots']").getText()).endsWith("/ 2 slots");
-        assertThat(browser.find("[data-worker-id='w1'] [data-label='pool']").getText()).isEqualTo("pool=cpu");
+        for (String worker : workers) {
+            browser.visible("#workers [data-worker-id='" + worker + "']");
+            assertThat(browser.find("[data-worker-id='" + worker + "'] [data-field='slots']").getText())
+                    .endsWith("/ 2 slots");
+        }
+        String labelled = workers.stream().filter(w -> w.startsWith("w1")).findFirst().orElseThrow();
+        assertThat(browser.find("[data-worker-id='" + labelled + "'] [data-label='pool']").getText())
+                .isEqualTo("pool=cpu");
         assertThat(browser.find("#cluster-leader").getText()).isEqualTo("m1");
         browser.visible("#chart canvas");
         assertThat(browser.find("#link-swagger").getAttribute("href")).endsWith("/swagger-ui.html");
@@ -92,7 +105,7 @@ class DashboardBrowserTest {
         browser.awaitAttribute("#task-state", "data-state", "done");
         browser.awaitText("#task-output", "hello from the form");
         assertThat(browser.find("#task-command").getText()).isEqualTo("echo 'hello from the form'");
-        assertThat(browser.find("#task-worker").getText()).isIn("w1", "w2");
+        assertThat(browser.find("#task-worker").getText()).isIn(workerIds(gateway));
         assertThat(browser.find("#task-exit-code").getText()).isEqualTo("0");
         // what the API says, so the page showed the truth and not only what it was told at submission
         assertThat(gateway.task(id).get("output").asString()).isEqualTo("hello from the form\n");
@@ -178,7 +191,9 @@ class DashboardBrowserTest {
         browser.find("#key-input").sendKeys(TestKeys.READER);
         browser.find("#key-submit").click();
         browser.await(d -> !browser.find("#key-dialog").isDisplayed());
-        browser.visible("#workers [data-worker-id='w2']");
+        for (String worker : workerIds(secured.withKey(TestKeys.READER))) {
+            browser.visible("#workers [data-worker-id='" + worker + "']");
+        }
         assertThat(browser.script("return sessionStorage.getItem('zootask.apiKey');")).isEqualTo(TestKeys.READER);
         assertThat(browser.script("return localStorage.length;")).isEqualTo(0L);
         assertThat(browser.script("return document.cookie;")).isEqualTo("");
