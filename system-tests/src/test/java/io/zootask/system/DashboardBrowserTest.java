@@ -116,6 +116,17 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aSubmissionTheGatewayRejectsShowsTheProblemsDetail() {
+        Gateway.Reply rejected = gateway.postJson("{\"command\":[\"echo\",\"x\"],\"priority\":12}");
+        assertThat(rejected.status()).isEqualTo(400);
+        dashboard(1400);
+        browser.find("#submit-command").sendKeys("echo x");
+        browser.find("#submit-priority").sendKeys("12");
+        browser.find("#submit-button").click();
+        browser.awaitText("#submit-error", rejected.json().get("detail").asString());
+    }
+
+    @Test
     void tasksSubmittedOverPlainHttpAppearLiveInTheTable() throws Exception {
         dashboard(1400);
         String echo = gateway.submit("{\"command\":[\"echo\",\"from curl\"]}");
