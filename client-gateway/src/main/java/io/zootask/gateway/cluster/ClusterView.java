@@ -7,7 +7,7 @@ import java.util.Map;
 
 /** What {@code GET /cluster} shows: who leads, who stands by, every worker's load, and the queue. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record ClusterView(MasterInfo master, List<Master> masters, List<Worker> workers, int queueDepth,
+public record ClusterView(MasterInfo master, List<Master> masters, List<Worker> workers, int queueDepth,
                           String zookeeper) {
 
     public record Master(String id, String role) {

@@ -28,7 +28,7 @@ import org.springframework.stereotype.Service;
 
 /** Submitting tasks and looking them up. */
 @Service
-class TaskService {
+public class TaskService {
 
     /** Tasks remembered as created here: several seconds of submissions at full rate, a few MB. */
     private static final int RECENT_SUBMISSIONS = 16_384;

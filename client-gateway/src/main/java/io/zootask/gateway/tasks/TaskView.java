@@ -18,7 +18,7 @@ import java.util.Map;
  * @param requires    the labels a worker must carry to run it; known until it finishes
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record TaskView(String id, TaskState state, List<String> command, Integer timeoutSeconds, String worker,
+public record TaskView(String id, TaskState state, List<String> command, Integer timeoutSeconds, String worker,
                 Integer attempt, Instant submittedAt, Instant startedAt, Instant finishedAt, Integer exitCode,
                 String output, Boolean outputTruncated, String message, String submittedBy,
                 @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Attempt> attempts, Instant notBefore,

@@ -1,0 +1,343 @@
+package io.zootask.gateway.events;
+
+import io.zootask.gateway.cluster.ClusterView;
+import io.zootask.protocol.MasterInfo;
+import io.zootask.protocol.ProtocolCodec;
+import io.zootask.protocol.RunningMarker;
+import io.zootask.protocol.TaskSpec;
+import io.zootask.protocol.TaskStatus;
+import io.zootask.protocol.WorkerInfo;
+import io.zootask.protocol.ZNodes;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.watch.PersistentWatcher;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Turns ZooKeeper's changes into events, from watches only (nothing polls). A task's events are the znodes it is
+ * created as, in order: {@code /tasks/<id>} (queued, or queued again for a retry), {@code /assign/<worker>/<id>}
+ * (assigned), {@code /running/<id>} (running), {@code /status/<id>} (its end).
+ *
+ * <p>The task trees are followed by Curator {@link PersistentWatcher}s (persistent recursive watches): each creation
+ * is announced even when its znode is gone before its data could be read (a fast task's running marker lives a
+ * millisecond); the event then says what its path and the task's earlier events tell. Should the watches miss
+ * changes (the connection to ZooKeeper was lost for a while), every stream is told to reset. The cluster trees are
+ * small: {@link CuratorCache}s hold them, and Curator resyncs them after a reconnect.
+ */
+@Component
+class ChangeFeed implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
+    /** Tasks remembered between their events (who submitted them, their command): the ones in flight, bounded. */
+    private static final int REMEMBERED = 100_000;
+
+    private final CuratorFramework client;
+    private final EventHub hub;
+    private final ActivityHistory activity;
+    private final EventsProperties properties;
+    private final Clock clock;
+    private final List<Closeable> watches = new ArrayList<>();
+    private final Map<String, TaskEvent> inFlight = Collections.synchronizedMap(
+            new LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, TaskEvent> eldest) {
+                    return size() > REMEMBERED;
+                }
+            });
+    private final AtomicBoolean clusterChangePending = new AtomicBoolean();
+    private ScheduledExecutorService coalescer;
+    private CuratorCache workers;
+    private CuratorCache master;
+    private CuratorCache election;
+    private volatile boolean running;
+
+    ChangeFeed(CuratorFramework client, EventHub hub, ActivityHistory activity, EventsProperties properties,
+               Clock clock) {
+        this.client = client;
+        this.hub = hub;
+        this.activity = activity;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void start() {
+        coalescer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "cluster-events");
+            thread.setDaemon(true);
+            return thread;
+        });
+        follow(ZNodes.TASKS, this::queued, true);
+        follow(ZNodes.ASSIGN, this::assigned, true);
+        follow(ZNodes.RUNNING, this::started, false);
+        follow(ZNodes.STATUS, this::finished, false);
+        workers = cache(ZNodes.WORKERS);
+        master = cache(ZNodes.MASTER);
+        election = cache(ZNodes.ELECTION);
+        running = true;
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        for (Closeable watch : watches) {
+            try {
+                watch.close();
+            } catch (IOException | RuntimeException e) {
+                log.debug("closing a watch: {}", e.toString());
+            }
+        }
+        watches.clear();
+        if (coalescer != null) {
+            coalescer.shutdownNow();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** A created znode of a task tree: its path, and its data and stat if it still existed when read. */
+    private interface Creation {
+        void accept(String path, byte[] data, Stat stat);
+    }
+
+    /**
+     * Follows a task tree: each created znode's data is read at once, in the order of the creations (one client, one
+     * event thread). {@code counts} says whether creations and deletions change the cluster's figures (queue depth,
+     * slots in use).
+     */
+    private void follow(String root, Creation creation, boolean counts) {
+        PersistentWatcher watcher = new PersistentWatcher(client, root, true);
+        watcher.getListenable().addListener(event -> {
+            String path = event.getPath();
+            if (path == null || path.equals(root)) {
+                return;
+            }
+            if (event.getType() == Watcher.Event.EventType.NodeCreated) {
+                read(root, path, creation);
+                if (counts) {
+                    clusterChanged();
+                }
+            } else if (event.getType() == Watcher.Event.EventType.NodeDeleted && counts) {
+                clusterChanged();
+            }
+        });
+        AtomicBoolean set = new AtomicBoolean();
+        watcher.getResetListenable().addListener(() -> {
+            // called each time the watch is set: the first time at start, then after each loss of connection, when
+            // changes in between went unseen (one tree is enough to tell: the four share the connection)
+            if (set.getAndSet(true) && root.equals(ZNodes.TASKS)) {
+                hub.reset("the gateway's view of ZooKeeper was interrupted; reload");
+            }
+            clusterChanged();
+        });
+        watcher.start();
+        watches.add(watcher);
+    }
+
+    private void read(String root, String path, Creation creation) {
+        try {
+            client.getData().inBackground((curator, result) -> guarded(root, () -> {
+                boolean found = result.getResultCode() == KeeperException.Code.OK.intValue();
+                creation.accept(path, found ? result.getData() : null, found ? result.getStat() : null);
+            })).forPath(path);
+        } catch (Exception e) {
+            log.warn("event feed: could not read {}: {}", path, e.toString());
+        }
+    }
+
+    private CuratorCache cache(String root) {
+        CuratorCache cache = CuratorCache.build(client, root);
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forAll((type, before, after) -> clusterChanged())
+                .build());
+        cache.start();
+        watches.add(cache);
+        return cache;
+    }
+
+    private static void guarded(String root, Runnable handler) {
+        try {
+            handler.run();
+        } catch (RuntimeException e) {
+            // one bad znode (a foreign client's data) must not stop the feed
+            log.warn("event feed: could not describe a change under {}: {}", root, e.toString());
+        }
+    }
+
+    private void queued(String path, byte[] data, Stat stat) {
+        if (depth(path) != 1) {
+            return;
+        }
+        String id = ZNodes.nameOf(path);
+        TaskSpec spec = decode(data, ProtocolCodec::decodeTask);
+        if (spec == null) {
+            return; // gone already (cancelled, assigned: its next event tells), or not a task zootask can read
+        }
+        TaskEvent event = TaskEvent.queued(id, spec, at(stat));
+        inFlight.put(id, event);
+        if (spec.attempts().isEmpty()) {
+            activity.submitted();
+        }
+        hub.publish(event);
+    }
+
+    private void assigned(String path, byte[] data, Stat stat) {
+        if (depth(path) != 2) {
+            return;
+        }
+        String worker = ZNodes.nameOf(ZNodes.parentOf(path));
+        String id = ZNodes.nameOf(path);
+        TaskSpec spec = decode(data, ProtocolCodec::decodeTask);
+        TaskEvent event = spec != null ? TaskEvent.assigned(id, worker, spec, at(stat))
+                : TaskEvent.assigned(id, worker, inFlight.get(id), at(stat));
+        inFlight.put(id, event);
+        hub.publish(event);
+    }
+
+    private void started(String path, byte[] data, Stat stat) {
+        if (depth(path) != 1) {
+            return;
+        }
+        String id = ZNodes.nameOf(path);
+        RunningMarker marker = decode(data, ProtocolCodec::decodeRunning);
+        TaskEvent event = TaskEvent.running(id, marker, inFlight.get(id), at(stat));
+        inFlight.put(id, event);
+        hub.publish(event);
+    }
+
+    private void finished(String path, byte[] data, Stat stat) {
+        if (depth(path) != 1) {
+            return;
+        }
+        String id = ZNodes.nameOf(path);
+        TaskEvent known = inFlight.remove(id);
+        TaskStatus status = decode(data, ProtocolCodec::decodeStatus);
+        if (status == null) {
+            return; // removed at once (retention of a tiny history), or unreadable: nothing true to say
+        }
+        TaskEvent end = TaskEvent.finished(id, status, at(stat));
+        if (status.startedAt() != null && (known == null || known.progress() < end.progress() - 1)) {
+            // it ran, but too briefly to be marked running (zootask.worker.mark-running-after): say so, as of then
+            hub.publish(TaskEvent.ranBefore(end));
+        }
+        activity.finished();
+        hub.publish(end);
+    }
+
+    /** Publishes the cluster once for all the changes of the next moment: a slot taken per task would be a flood. */
+    private void clusterChanged() {
+        ScheduledExecutorService scheduler = coalescer;
+        if (scheduler != null && clusterChangePending.compareAndSet(false, true)) {
+            try {
+                scheduler.schedule(this::publishCluster, properties.clusterCoalesce().toMillis(),
+                        TimeUnit.MILLISECONDS);
+            } catch (RuntimeException stopped) {
+                clusterChangePending.set(false);
+            }
+        }
+    }
+
+    private void publishCluster() {
+        clusterChangePending.set(false);
+        try {
+            ClusterView view = clusterView();
+            activity.queueDepth(view.queueDepth());
+            hub.publish(view);
+        } catch (Exception e) {
+            log.warn("event feed: could not describe the cluster: {}", e.toString());
+        }
+    }
+
+    /**
+     * {@code GET /cluster}'s answer, without each worker's list of running tasks (task events tell those; a list per
+     * slot change would be most of the stream's bytes): masters and workers from the caches, the counts (queue depth,
+     * slots in use) read once per publication, which the changes themselves trigger.
+     */
+    ClusterView clusterView() throws Exception {
+        MasterInfo leader = master.get(ZNodes.MASTER).map(node -> decode(node.getData(), ProtocolCodec::decodeMaster))
+                .orElse(null);
+        List<ChildData> participants = new ArrayList<>(election.stream()
+                .filter(node -> depth(node.getPath()) == 1).toList());
+        participants.sort((a, b) -> ZNodes.TASK_ORDER.compare(ZNodes.nameOf(a.getPath()),
+                ZNodes.nameOf(b.getPath())));
+        List<ClusterView.Master> masters = new ArrayList<>();
+        for (ChildData participant : participants) {
+            String id = participant.getData() == null ? "?" : new String(participant.getData(), StandardCharsets.UTF_8);
+            masters.add(new ClusterView.Master(id, masters.isEmpty() ? "leader" : "standby"));
+        }
+        List<ChildData> registered = new ArrayList<>(workers.stream()
+                .filter(node -> depth(node.getPath()) == 1).toList());
+        registered.sort((a, b) -> a.getPath().compareTo(b.getPath()));
+        List<ClusterView.Worker> workerViews = new ArrayList<>();
+        for (ChildData node : registered) {
+            String id = ZNodes.nameOf(node.getPath());
+            WorkerInfo info = decode(node.getData(), data -> ProtocolCodec.decodeWorker(id, data));
+            if (info == null) {
+                continue;
+            }
+            Stat assignments = client.checkExists().forPath(ZNodes.assignments(id));
+            workerViews.add(new ClusterView.Worker(id, info.host(), info.pid(), info.slots(),
+                    assignments == null ? 0 : assignments.getNumChildren(), null, info.version(), info.labels(),
+                    info.isReserved() ? Boolean.TRUE : null));
+        }
+        Stat tasks = client.checkExists().forPath(ZNodes.TASKS);
+        return new ClusterView(leader, masters, workerViews, tasks == null ? 0 : tasks.getNumChildren(),
+                client.getZookeeperClient().getCurrentConnectionString());
+    }
+
+    private interface Decoder<T> {
+        T decode(byte[] data);
+    }
+
+    private static <T> T decode(byte[] data, Decoder<T> decoder) {
+        if (data == null || data.length == 0) {
+            return null;
+        }
+        try {
+            return decoder.decode(data);
+        } catch (RuntimeException unreadable) {
+            return null; // not ours to describe (a foreign client's znode): no event rather than a wrong one
+        }
+    }
+
+    /** When ZooKeeper recorded the znode; now, for one gone before it could be read. */
+    private Instant at(Stat stat) {
+        return stat == null ? clock.instant() : Instant.ofEpochMilli(stat.getMtime());
+    }
+
+    /** 1 for a child of a tree's root ({@code /tasks/<id>}), 2 for a grandchild ({@code /assign/<w>/<id>}). */
+    private static int depth(String path) {
+        int slashes = 0;
+        for (int i = 0; i < path.length(); i++) {
+            if (path.charAt(i) == '/') {
+                slashes++;
+            }
+        }
+        return slashes - 1;
+    }
+}

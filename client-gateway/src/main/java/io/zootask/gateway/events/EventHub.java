@@ -1,0 +1,173 @@
+package io.zootask.gateway.events;
+
+import io.zootask.gateway.cluster.ClusterView;
+import io.zootask.gateway.security.Caller;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Where the {@link ChangeFeed}'s events meet the clients that follow them: it numbers and logs every event once, and
+ * wakes the streams that want it. The hub never writes to a client itself.
+ */
+@Component
+class EventHub implements DisposableBean {
+
+    private final EventLog log;
+    private final JsonMapper json;
+    private final Set<EventStream> followingAll = new CopyOnWriteArraySet<>();
+    private final Map<String, Set<StreamOfOneTask>> followingTask = new ConcurrentHashMap<>();
+    private final ExecutorService senders;
+    private final ScheduledExecutorService heartbeats;
+    private volatile byte[] cluster; // the newest cluster event, unnumbered, for clients that connect
+
+    EventHub(EventsProperties properties, JsonMapper json, Clock clock) {
+        this.log = new EventLog(Long.toString(clock.millis(), 36), properties.replay());
+        this.json = json;
+        this.senders = Executors.newFixedThreadPool(properties.senders(), named("event-sender-"));
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("event-heartbeat-"));
+        long every = properties.heartbeat().toMillis();
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void publish(TaskEvent event) {
+        EventFrame frame;
+        synchronized (this) {
+            frame = log.append(EventFrame.Kind.TASK, event.id(), event.submittedBy(), event.progress(), event.state().isTerminal(),
+                    json.writeValueAsBytes(event));
+        }
+        for (EventStream stream : followingAll) {
+            stream.wake();
+        }
+        Set<StreamOfOneTask> followers = followingTask.get(event.id());
+        if (followers != null) {
+            for (StreamOfOneTask follower : followers) {
+                follower.offer(frame);
+            }
+        }
+    }
+
+    void publish(ClusterView view) {
+        byte[] body = json.writeValueAsBytes(view);
+        synchronized (this) {
+            log.append(EventFrame.Kind.CLUSTER, null, null, 0, false, body);
+            cluster = EventLog.unnumbered(EventFrame.Kind.CLUSTER, body);
+        }
+        for (EventStream stream : followingAll) {
+            stream.wake();
+        }
+    }
+
+    /**
+     * Tells every client that it may have missed changes: {@code GET /events} followers get a numbered
+     * {@code reset} (and reload), one task's followers are ended with one (they reconnect and read the task anew).
+     */
+    void reset(String reason) {
+        synchronized (this) {
+            log.append(EventFrame.Kind.RESET, null, null, 0, false, log.resetJson(reason));
+        }
+        for (EventStream stream : followingAll) {
+            stream.wake();
+        }
+        for (Set<StreamOfOneTask> followers : followingTask.values()) {
+            for (StreamOfOneTask follower : followers) {
+                follower.endWith(log.resetFrame(reason));
+            }
+        }
+    }
+
+    /**
+     * The source of a {@code GET /events} stream: after {@code lastEventId} when the log still reaches back to it,
+     * else from now, after a {@code reset} if the client had seen events before. A caller that may read the cluster
+     * gets its current state first.
+     */
+    synchronized StreamOfAll sourceForAll(Caller caller, String lastEventId) {
+        List<byte[]> preface = new ArrayList<>();
+        if (caller.readsAllTasks() && cluster != null) {
+            preface.add(cluster);
+        }
+        long cursor = log.resumeAfter(lastEventId);
+        if (cursor < 0) {
+            cursor = log.head();
+            if (lastEventId != null) {
+                preface.add(log.resetFrame("event " + lastEventId + " is no longer known here; reload"));
+            }
+        }
+        return new StreamOfAll(log, caller, cursor, preface);
+    }
+
+    void follow(EventStream stream) {
+        followingAll.add(stream);
+        stream.wake();
+    }
+
+    void unfollow(EventStream stream) {
+        followingAll.remove(stream);
+    }
+
+    /** Starts holding {@code taskId}'s events for {@code source}, before the task is read (see StreamOfOneTask). */
+    void hold(StreamOfOneTask source) {
+        followingTask.computeIfAbsent(source.taskId(), id -> new CopyOnWriteArraySet<>()).add(source);
+    }
+
+    void release(StreamOfOneTask source) {
+        followingTask.computeIfPresent(source.taskId(), (id, set) -> {
+            set.remove(source);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** The frame of one task's state as read, the first of its stream: unnumbered, as it is not in the log. */
+    EventFrame snapshotOf(TaskEvent event) {
+        return new EventFrame(0, EventFrame.Kind.TASK, event.id(), event.submittedBy(), event.progress(),
+                event.state().isTerminal(), EventLog.unnumbered(EventFrame.Kind.TASK, json.writeValueAsBytes(event)));
+    }
+
+    Executor senders() {
+        return senders;
+    }
+
+    int subscribers() {
+        return followingAll.size() + followingTask.values().stream().mapToInt(Set::size).sum();
+    }
+
+    private void heartbeat() {
+        for (EventStream stream : followingAll) {
+            stream.heartbeat();
+        }
+        for (Set<StreamOfOneTask> followers : followingTask.values()) {
+            for (StreamOfOneTask follower : followers) {
+                follower.heartbeat();
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        heartbeats.shutdownNow();
+        senders.shutdownNow();
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,230 @@
+package io.zootask.system;
+
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.apache.zookeeper.ZooKeeper;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code GET /events} and {@code GET /tasks/{id}/events} as a browser's stream reader meets them, on a whole cluster:
+ * every state change in order, the cluster's changes, resuming with Last-Event-ID, one task's stream, and keys.
+ */
+@Timeout(180)
+class EventStreamTest {
+
+    private static final Duration SOON = ofSeconds(20);
+
+    @RegisterExtension
+    final ZootaskClusterExtension zootask = ZootaskClusterExtension.perTest();
+    private ZootaskCluster cluster;
+    private ZooKeeper zk;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = zootask.cluster();
+        zk = cluster.plainClient();
+        cluster.master("m1");
+        await().atMost(SOON).until(() -> "m1".equals(ZootaskCluster.activeMaster(zk)));
+    }
+
+    @Test
+    void everyStateChangeOfATaskArrivesInOrderAfterTheCluster() throws Exception {
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway();
+        try (EventStreamClient events = EventStreamClient.open(gateway, "/events")) {
+            assertThat(events.status()).isEqualTo(200);
+            assertThat(events.contentType()).startsWith("text/event-stream");
+            JsonNode clusterNow = events.next(e -> e.type().equals("cluster")
+                    && e.data().get("workers").size() == 1, SOON).data();
+            assertThat(clusterNow.get("masters").get(0).get("role").asString()).isEqualTo("leader");
+            assertThat(clusterNow.get("workers").get(0).get("slots").asInt()).isEqualTo(2);
+
+            Instant before = Instant.now().minusSeconds(1);
+            String id = gateway.submit("{\"command\":[\"echo\",\"hello\"]}");
+            List<String> states = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            EventStreamClient.Event event;
+            do {
+                event = events.nextOf(id, SOON);
+                states.add(event.data().get("state").asString());
+                ids.add(event.id());
+                assertThat(Instant.parse(event.data().get("at").asString())).isAfter(before);
+            } while (!states.get(states.size() - 1).equals("done"));
+
+            assertThat(states).containsExactly("queued", "assigned", "running", "done");
+            assertThat(ids).doesNotContainNull().doesNotHaveDuplicates();
+            assertThat(event.data().get("worker").asString()).startsWith("w-");
+            assertThat(event.data().get("attempt").asInt()).isEqualTo(1);
+            assertThat(event.data().get("exitCode").asInt()).isZero();
+            assertThat(event.data().get("command").get(0).asString()).isEqualTo("echo");
+        }
+    }
+
+    @Test
+    void eachRetryAndACancelAreEvents() throws Exception {
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway();
+        try (EventStreamClient events = EventStreamClient.open(gateway, "/events")) {
+            String failing = gateway.submit("{\"command\":[\"false\"],\"retry\":{\"maxAttempts\":2,"
+                    + "\"initialIntervalSeconds\":1}}");
+            JsonNode retry = events.next(e -> e.type().equals("task") && failing.equals(e.data().get("id").asString())
+                    && e.data().get("attempt").asInt() == 2, SOON).data();
+            assertThat(retry.get("state").asString()).isEqualTo("queued");
+            assertThat(retry.get("message").asString()).contains("attempt 1 failed");
+            JsonNode end = events.next(e -> e.type().equals("task") && failing.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("failed"), SOON).data();
+            assertThat(end.get("attempt").asInt()).isEqualTo(2);
+
+            String sleeping = gateway.submit("{\"command\":[\"sleep\",\"60\"]}");
+            events.next(e -> e.type().equals("task") && sleeping.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("running"), SOON);
+            assertThat(gateway.delete("/tasks/" + sleeping).status()).isEqualTo(202);
+            events.next(e -> e.type().equals("task") && sleeping.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("cancelled"), SOON);
+        }
+    }
+
+    @Test
+    void aClientThatReconnectsWithLastEventIdGetsWhatItMissedOrAReset() throws Exception {
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway();
+        String id;
+        String queuedId;
+        try (EventStreamClient events = EventStreamClient.open(gateway, "/events")) {
+            id = gateway.submit("{\"command\":[\"sleep\",\"1\"]}");
+            queuedId = events.nextOf(id, SOON).id();
+        }
+        gateway.awaitFinished(id, SOON); // while nobody listens
+
+        try (EventStreamClient resumed = EventStreamClient.open(gateway, "/events", "Last-Event-ID", queuedId)) {
+            List<String> missed = new ArrayList<>();
+            String state;
+            do {
+                state = resumed.nextOf(id, SOON).data().get("state").asString();
+                missed.add(state);
+            } while (!state.equals("done"));
+            assertThat(missed).containsExactly("assigned", "running", "done");
+        }
+        try (EventStreamClient stranger = EventStreamClient.open(gateway, "/events", "Last-Event-ID",
+                "another-gateway-42")) {
+            JsonNode reset = stranger.next(e -> e.type().equals("reset"), SOON).data();
+            assertThat(reset.get("reason").asString()).contains("reload");
+        }
+    }
+
+    @Test
+    void oneTaskStreamStartsWithTheTaskAsItIsAndEndsAfterItsEnd() throws Exception {
+        Gateway gateway = cluster.gateway();
+        String id = gateway.submit("{\"command\":[\"echo\",\"gpu\"],\"requires\":{\"pool\":\"gpu\"}}");
+        try (EventStreamClient task = EventStreamClient.open(gateway, "/tasks/" + id + "/events")) {
+            assertThat(task.status()).isEqualTo(200);
+            assertThat(task.nextOf(id, SOON).data().get("state").asString()).isEqualTo("queued");
+            cluster.worker("gpu", 1, "zootask.worker.labels.pool=gpu");
+            List<String> states = new ArrayList<>();
+            String state;
+            do {
+                state = task.nextOf(id, SOON).data().get("state").asString();
+                states.add(state);
+            } while (!state.equals("done"));
+            assertThat(states).containsExactly("assigned", "running", "done");
+            assertThat(task.ends(SOON)).as("the stream ends after the task's end").isTrue();
+        }
+        try (EventStreamClient finished = EventStreamClient.open(gateway, "/tasks/" + id + "/events")) {
+            assertThat(finished.nextOf(id, SOON).data().get("state").asString()).isEqualTo("done");
+            assertThat(finished.ends(SOON)).isTrue();
+            assertThat(finished.seen()).hasSize(1);
+        }
+        Gateway.Reply unknown = gateway.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(gateway.base() + "/tasks/task-9999999999/events"))
+                .header("Accept", "text/event-stream").GET());
+        Gateway.assertProblem(unknown, 404, "task-9999999999");
+    }
+
+    @Test
+    void workersJoiningAndLeavingAreClusterEvents() throws Exception {
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway();
+        try (EventStreamClient events = EventStreamClient.open(gateway, "/events")) {
+            events.next(e -> e.type().equals("cluster") && e.data().get("workers").size() == 1, SOON);
+            ConfigurableApplicationContext second = cluster.worker("v", 3);
+            JsonNode two = events.next(e -> e.type().equals("cluster") && e.data().get("workers").size() == 2,
+                    SOON).data();
+            assertThat(two.get("workers").findValuesAsString("id")).anyMatch(w -> w.startsWith("v-"));
+            second.close();
+            events.next(e -> e.type().equals("cluster") && e.data().get("workers").size() == 1, SOON);
+        }
+    }
+
+    @Test
+    void withKeysTheStreamNeedsOneAndASubmitKeySeesOnlyItsOwnTasks() throws Exception {
+        cluster.worker("w", 2);
+        Gateway open = cluster.gateway(TestKeys.allFour());
+        Gateway.Reply refused = open.get("/events");
+        Gateway.assertProblem(refused, 401, "key");
+
+        Gateway alice = open.withKey(TestKeys.ALICE);
+        Gateway bob = open.withKey(TestKeys.BOB);
+        try (EventStreamClient aliceEvents = EventStreamClient.open(open, "/events",
+                "Authorization", "Bearer " + TestKeys.ALICE);
+             EventStreamClient readerEvents = EventStreamClient.open(open, "/events",
+                     "Authorization", "Bearer " + TestKeys.READER)) {
+            String bobs = bob.submit("{\"command\":[\"echo\",\"bob\"]}");
+            String alices = alice.submit("{\"command\":[\"echo\",\"alice\"]}");
+            aliceEvents.next(e -> e.type().equals("task") && alices.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("done"), SOON);
+            readerEvents.next(e -> e.type().equals("task") && bobs.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("done"), SOON);
+            readerEvents.next(e -> e.type().equals("task") && alices.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("done"), SOON);
+            readerEvents.next(e -> e.type().equals("cluster"), SOON);
+            // bob's task finished before alice's done arrived? not necessarily: wait until bob's is done for sure
+            bob.awaitFinished(bobs, SOON);
+            String marker = alice.submit("{\"command\":[\"echo\",\"after bob\"]}");
+            aliceEvents.next(e -> e.type().equals("task") && marker.equals(e.data().get("id").asString())
+                    && e.data().get("state").asString().equals("done"), SOON);
+            assertThat(aliceEvents.seen()).noneMatch(e -> e.type().equals("cluster"))
+                    .noneMatch(e -> e.type().equals("task") && bobs.equals(e.data().get("id").asString()));
+        }
+        try (EventStreamClient wrongKey = EventStreamClient.open(open, "/events",
+                "Authorization", "Bearer not-a-key-of-this-gateway-000")) {
+            assertThat(wrongKey.status()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void theHistoryCountsTasksSubmittedAndFinished() throws Exception {
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway("zootask.gateway.events.history-interval=1s",
+                "zootask.gateway.events.history=60s");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(gateway.submit("{\"command\":[\"echo\",\"" + i + "\"]}"));
+        }
+        for (String id : ids) {
+            gateway.awaitFinished(id, SOON);
+        }
+        await().atMost(SOON).untilAsserted(() -> {
+            JsonNode history = gateway.get("/cluster/history").json();
+            assertThat(history.get("intervalSeconds").asInt()).isEqualTo(1);
+            long submitted = 0;
+            long finished = 0;
+            for (JsonNode point : history.get("points")) {
+                submitted += point.get("submitted").asLong();
+                finished += point.get("finished").asLong();
+            }
+            assertThat(submitted).isEqualTo(3);
+            assertThat(finished).isEqualTo(3);
+        });
+    }
+}
