@@ -113,9 +113,11 @@ export class ThroughputChart {
         depth: { range: (u, min, max) => [0, Math.max(4, max)] } },
       series: [
         { label: 'Time',
-          value: (u, v) => (v == null ? '–' : new Date(v * 1000).toLocaleTimeString([], { hour12: false })) },
+          value: (u, v) => (v == null ? '--' : new Date(v * 1000).toLocaleTimeString([], { hour12: false })) },
         { label: `Finished / ${this.interval}s`, scale: 'finished', stroke: finishedColour, width: 2,
-          fill: `${finishedColour}22`, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } },
+          // bars: a 5 s interval is a few pixels of a 15 minute chart, too thin for a line to show
+          fill: `${finishedColour}cc`, paths: uPlot.paths.bars({ size: [1, 12, 3], align: 1 }),
+          points: { show: false } },
         { label: 'Queue depth', scale: 'depth', stroke: depthColour, width: 2, points: { show: false } },
       ],
       axes: [

@@ -132,10 +132,12 @@ class DashboardBrowserTest {
         String echo = gateway.submit("{\"command\":[\"echo\",\"from curl\"]}");
         String failing = gateway.submit("{\"command\":[\"false\"]}");
         String waiting = gateway.submit("{\"command\":[\"echo\",\"later\"],\"delaySeconds\":600}");
+        String running = gateway.submit("{\"command\":[\"sleep\",\"20\"],\"priority\":7}");
 
         browser.awaitAttribute("#tasks-body tr[data-task-id='" + echo + "']", "data-state", "done");
         browser.awaitAttribute("#tasks-body tr[data-task-id='" + failing + "']", "data-state", "failed");
         browser.awaitAttribute("#tasks-body tr[data-task-id='" + waiting + "']", "data-state", "queued");
+        browser.awaitAttribute("#tasks-body tr[data-task-id='" + running + "']", "data-state", "running");
         List<String> ids = browser.findAll("#tasks-body tr").stream().map(row -> row.getAttribute("data-task-id"))
                 .toList();
         assertThat(ids.indexOf(waiting)).as("newest first").isLessThan(ids.indexOf(failing));
@@ -150,6 +152,9 @@ class DashboardBrowserTest {
         new org.openqa.selenium.support.ui.Select(browser.find("#state-filter")).selectByValue("");
         browser.visible("#tasks-body tr[data-task-id='" + echo + "']");
         assertNotReloaded();
+        // the README's picture (docs/dashboard.png is a copy): tall enough for the table
+        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1150));
+        browser.visible("#tasks-body tr[data-task-id='" + running + "']");
         browser.screenshot("dashboard");
     }
 
