@@ -143,8 +143,10 @@ public final class LocalCluster {
     private void printWelcome() {
         String base = "http://127.0.0.1:" + options.gatewayPort();
         OUT.println();
+        // the dashboard first: it is where a newcomer should look, and the first URL is the one a terminal user clicks
         OUT.println("[local-cluster] zootask is up: " + options.masters() + " master(s), " + options.workers()
-                + " worker(s), gateway on " + base);
+                + " worker(s)");
+        OUT.println("[local-cluster]   dashboard:   " + base + "/");
         OUT.println("[local-cluster]   Swagger UI:  " + base + "/swagger-ui.html");
         OUT.println("[local-cluster]   submit:      curl -s -X POST " + base
                 + "/tasks -H 'Content-Type: application/json' -d '{\"command\":[\"echo\",\"hello\"]}'");

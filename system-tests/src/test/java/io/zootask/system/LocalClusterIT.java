@@ -44,6 +44,9 @@ class LocalClusterIT {
                     || !launcher.isAlive());
             assertThat(launcher.isAlive()).as(String.join("\n", output)).isTrue();
             assertThat(output).anyMatch(l -> l.contains("Swagger UI:  http://127.0.0.1:" + GATEWAY + "/swagger-ui.html"));
+            assertThat(output.stream().filter(l -> l.startsWith("[local-cluster]") && l.contains("http://"))
+                    .findFirst()).as("the first URL it prints")
+                    .hasValueSatisfying(l -> assertThat(l).endsWith("dashboard:   http://127.0.0.1:" + GATEWAY + "/"));
             assertThat(output).anyMatch(l -> l.startsWith("[master-1]"))
                     .anyMatch(l -> l.startsWith("[master-2]")).anyMatch(l -> l.startsWith("[worker-2]"))
                     .anyMatch(l -> l.startsWith("[gateway]"));
