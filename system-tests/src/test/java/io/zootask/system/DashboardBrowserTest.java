@@ -87,6 +87,9 @@ class DashboardBrowserTest {
         browser.visible("#chart canvas");
         assertThat(browser.find("#link-swagger").getAttribute("href")).endsWith("/swagger-ui.html");
         assertThat(browser.find("#link-api-docs").getAttribute("href")).endsWith("/v3/api-docs");
+        // everything above ran under the page's policy: no inline script, nothing from elsewhere
+        assertThat(gateway.get("/").headers().get("Content-Security-Policy")).singleElement().asString()
+                .contains("default-src 'self'").contains("frame-ancestors 'none'");
     }
 
     @Test
