@@ -83,6 +83,21 @@ final class BenchCluster implements AutoCloseable {
         services.put("w" + i, startService("worker-" + i, "worker-service", "-Xmx256m", args));
     }
 
+    /**
+     * What the coordination phase starts (masters 1 and 2, workers 1 and 2), if it has not: for a run of a subset
+     * of phases. Returns once both workers are registered and a master leads.
+     */
+    void startMastersAndWorkers() throws Exception {
+        if (!services.containsKey("w1")) {
+            startMaster(1);
+            startMaster(2);
+            startWorker(1);
+            startWorker(2);
+        }
+        Await.until(() -> children(ZNodes.WORKERS) == 2 && zk.exists(ZNodes.MASTER, false) != null,
+                Duration.ofSeconds(120));
+    }
+
     void startGateway() throws Exception {
         startService("gateway", "client-gateway", "-Xmx512m", List.of("--zootask.gateway.max-queued=50000"));
         if (!ReadinessProbe.awaitReady(GATEWAY_PORT, Duration.ofSeconds(120))) {
