@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -20,18 +21,28 @@ import org.slf4j.LoggerFactory;
  * cost one read per process on the machine for each task, so with many tasks at once the total grew with the square
  * of their number (profiled: half of a worker's CPU for {@code true} at 64 slots).
  *
- * <p>Passes are spaced so that the sweeper is busy at most a quarter of the time (after a pass of d, the next starts
- * no sooner than 3d later): a task that ends alone is swept at once, tasks that end in a crowd wait a little longer
- * and share the cost.
+ * <p>The sweeper may be busy a quarter of the time on average (a credit of sweeping time that grows by a quarter of
+ * the time passed, up to {@value #MAX_CREDIT_MILLIS} ms): tasks that end now and then are swept at once; when tasks
+ * end faster than that allows, the next pass waits until its credit is back, and serves all that ended meanwhile.
  */
 final class LeftoverSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(LeftoverSweeper.class);
     /** Rounds for one id, for processes forked while the previous round killed. */
     private static final int ROUNDS = 3;
-    private static final int IDLE_FACTOR = 3;
+    /** Wall time per unit of sweeping time: 4, a quarter of one core at most, on average. */
+    private static final long IDLE_FACTOR = 4;
+    static final long MAX_CREDIT_MILLIS = 50;
+    private static final long MAX_CREDIT_NANOS = MAX_CREDIT_MILLIS * 1_000_000;
 
     private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+    /**
+     * The task processes this worker started that have not been seen to exit: each carries its own, running task's
+     * id, never one of an ended task, so a sweep need not read them (with many slots, most processes on the
+     * machine). A pid leaves this set as soon as its exit is seen; for a leftover to hide behind one, the kernel would
+     * have had to hand out that pid again meanwhile, which it does only after going round every other pid.
+     */
+    private final Set<Long> running = ConcurrentHashMap.newKeySet();
     private final ProcfsScan scan = new ProcfsScan();
 
     private record Request(String executionId, CompletableFuture<Integer> killed) {
@@ -72,13 +83,33 @@ final class LeftoverSweeper {
         }
     }
 
+    void started(long pid) {
+        running.add(pid);
+    }
+
+    void exited(long pid) {
+        running.remove(pid);
+    }
+
     private void loop() {
+        long credit = MAX_CREDIT_NANOS;
+        long creditedAt = System.nanoTime();
         while (true) {
             List<Request> batch = new ArrayList<>();
             try {
                 batch.add(requests.take());
             } catch (InterruptedException e) {
                 return; // a daemon: only the JVM's end stops it
+            }
+            long now = System.nanoTime();
+            credit = Math.min(MAX_CREDIT_NANOS, credit + (now - creditedAt) / IDLE_FACTOR);
+            creditedAt = now;
+            if (credit < 0) {
+                // busy: let the tasks ending meanwhile join this sweep
+                LockSupport.parkNanos(-credit * IDLE_FACTOR);
+                now = System.nanoTime();
+                credit = Math.min(MAX_CREDIT_NANOS, credit + (now - creditedAt) / IDLE_FACTOR);
+                creditedAt = now;
             }
             requests.drainTo(batch);
             long began = System.nanoTime();
@@ -88,8 +119,7 @@ final class LeftoverSweeper {
                 log.warn("cannot look for processes left behind by tasks: {}", e.toString());
                 batch.forEach(request -> request.killed().complete(0));
             }
-            long took = System.nanoTime() - began;
-            LockSupport.parkNanos(IDLE_FACTOR * took);
+            credit -= System.nanoTime() - began;
         }
     }
 
@@ -98,7 +128,7 @@ final class LeftoverSweeper {
         batch.forEach(request -> ids.add(request.executionId()));
         Map<String, Integer> killed = new HashMap<>();
         for (int round = 0; round < ROUNDS && !ids.isEmpty(); round++) {
-            Map<String, List<ProcessHandle>> found = scan.find(ids);
+            Map<String, List<ProcessHandle>> found = scan.find(ids, running::contains);
             ids.retainAll(found.keySet()); // only those with finds get another round
             found.forEach((id, handles) -> {
                 for (ProcessHandle handle : handles) {

@@ -142,6 +142,7 @@ public class ProcessRunner implements AutoCloseable {
                         "cannot start '" + command.get(0) + "': " + e.getMessage());
             }
             live.put(process, executionId);
+            ProcessTreeKiller.started(process);
         }
         // From another thread: the waits below return as soon as the process is gone.
         cancellation.onCancel(() -> ProcessTreeKiller.killTree(process, executionId));
@@ -170,6 +171,7 @@ public class ProcessRunner implements AutoCloseable {
             }
             // The task ends with its process: what it started in the background goes too (and with it, whatever
             // still holds the output open).
+            ProcessTreeKiller.exited(process);
             int leftovers = ProcessTreeKiller.killLeftovers(executionId);
             if (leftovers > 0) {
                 log.info("killed {} process(es) left behind by '{}' (pid {})", leftovers, command.get(0),
@@ -187,6 +189,7 @@ public class ProcessRunner implements AutoCloseable {
             ProcessTreeKiller.killTree(process, executionId);
             throw e;
         } finally {
+            ProcessTreeKiller.exited(process);
             live.remove(process);
         }
     }

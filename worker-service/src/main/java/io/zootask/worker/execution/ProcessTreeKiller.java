@@ -17,6 +17,16 @@ final class ProcessTreeKiller {
     private ProcessTreeKiller() {
     }
 
+    /** A task's own process, just started: sweeps for other tasks need not read it. */
+    static void started(Process process) {
+        SWEEPER.started(process.pid());
+    }
+
+    /** A task's own process has exited (or is about to be given up): sweeps read it again, whatever holds its pid. */
+    static void exited(Process process) {
+        SWEEPER.exited(process.pid());
+    }
+
     /** A timeout, a cancel, the worker giving up: the tree goes now, without waiting for a shared sweep. */
     static void killTree(Process process, String executionId) {
         // Collect the descendants before the parent dies, or they are re-parented and out of reach.

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,11 @@ final class ProcfsScan {
 
     /** The live processes of each id that has any; ids without processes are absent. */
     Map<String, List<ProcessHandle>> find(Set<String> executionIds) {
+        return find(executionIds, pid -> false);
+    }
+
+    /** As above, without reading the environment of the processes {@code skip} names. */
+    Map<String, List<ProcessHandle>> find(Set<String> executionIds, LongPredicate skip) {
         Map<String, List<ProcessHandle>> found = new HashMap<>();
         if (executionIds.isEmpty() || !available()) {
             return found;
@@ -45,7 +51,7 @@ final class ProcfsScan {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 long pid = pidOf(name);
-                if (pid <= 0 || pid == SELF) {
+                if (pid <= 0 || pid == SELF || skip.test(pid)) {
                     continue;
                 }
                 String id = executionOf("/proc/" + name + "/environ", executionIds);
