@@ -225,6 +225,17 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void aLeftoverInASessionOfItsOwnDiesWithTheTaskToo() throws Exception {
+        // what process groups or sessions could not promise: setsid leaves both, the execution's id stays
+        ExecutionResult result = runner(4096, "sh").run(List.of("sh", "-c",
+                "setsid sleep 306 >/dev/null 2>&1 & echo $!"), Duration.ofSeconds(60));
+
+        assertThat(result.state()).isEqualTo(TaskState.DONE);
+        long pid = Long.parseLong(result.output().strip());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+    }
+
+    @Test
     void tasksEndingTogetherEachLoseWhatTheyLeftBehindAndNothingElse() throws Exception {
         // one sweep of /proc serves the tasks that end together: it must find each one's leftovers, and must not
         // touch the processes of a task still running
