@@ -1,6 +1,8 @@
 package io.zootask.bench;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code bin/bench}: one run, against one real ZooKeeper server started for it, measuring ZooKeeper's ceiling and
@@ -28,15 +30,24 @@ public final class Bench {
         cluster.startZooKeeper();
         CpuAccounting cpu = new CpuAccounting(cluster);
         GatewayClient gateway = new GatewayClient();
-        List<Phase> phases = List.of(
-                new CeilingPhase(cluster.connect(), options),
-                new CoordinationPhase(cluster, cpu, options),
-                new EndToEndPhase(cluster, cpu, options),
-                new WritesPerTaskPhase(cluster, options),
-                new SsePhase(cluster, gateway, options),
-                new LongPollPhase(cluster, gateway, options),
-                new CancelPhase(cluster, gateway, options),
-                new FailoverPhase(cluster, gateway));
+        // by the names --phases selects them by
+        Map<String, Phase> all = new LinkedHashMap<>();
+        all.put("ceiling", new CeilingPhase(cluster.connect(), options));
+        all.put("coordination", new CoordinationPhase(cluster, cpu, options));
+        all.put("spawn", new ProcessSpawnCeilingPhase(options));
+        all.put("process", new ProcessTasksPhase(cluster, cpu, options));
+        all.put("e2e", new EndToEndPhase(cluster, cpu, options));
+        all.put("writes", new WritesPerTaskPhase(cluster, options));
+        all.put("sse", new SsePhase(cluster, gateway, options));
+        all.put("longpoll", new LongPollPhase(cluster, gateway, options));
+        all.put("cancel", new CancelPhase(cluster, gateway, options));
+        all.put("failover", new FailoverPhase(cluster, gateway));
+        List<String> unknown = options.phases().stream().filter(name -> !all.containsKey(name)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("--phases: no phase " + unknown + "; the phases: " + all.keySet());
+        }
+        List<Phase> phases = all.entrySet().stream().filter(phase -> options.runs(phase.getKey()))
+                .map(Map.Entry::getValue).toList();
         Figures figures = new Figures();
         figures.put("session_timeout_s", SESSION_TIMEOUT_SECONDS);
         try {

@@ -6,6 +6,8 @@ import io.zootask.localcluster.ServiceProcess;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.ZNodes;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +28,12 @@ import org.apache.zookeeper.data.Stat;
 final class BenchCluster implements AutoCloseable {
 
     static final int GATEWAY_PORT = 28080;
-    private static final int ZK_PORT = 22181; // below the ephemeral range (32768+), where a client socket could hold it
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
     private static final Duration KILLED_EXIT = Duration.ofSeconds(30);
 
     private final BenchOptions options;
-    private final String connect = "127.0.0.1:" + ZK_PORT;
+    private final int zooKeeperPort;
+    private final String connect;
     /** Every process started, restarts included: what the CPU accounting reads and what close() stops. */
     private final List<ServiceProcess> started = new ArrayList<>();
     /** The current process of each master and worker, by its zootask name (m1, w1, ...). */
@@ -40,14 +42,24 @@ final class BenchCluster implements AutoCloseable {
 
     BenchCluster(BenchOptions options) {
         this.options = options;
+        this.zooKeeperPort = options.zooKeeperPort();
+        this.connect = "127.0.0.1:" + zooKeeperPort;
     }
 
     void startZooKeeper() throws Exception {
         Files.createDirectories(options.results());
+        // Another run on this machine (another worktree's) would otherwise be measured too: its ZooKeeper answers
+        // on the port ours failed to bind, and its masters and workers take our tasks.
+        try (ServerSocket probe = new ServerSocket(zooKeeperPort, 1, InetAddress.getLoopbackAddress())) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + zooKeeperPort + " is in use, probably by another bin/bench:"
+                    + " wait for it, or give this run another with --zookeeper-port N");
+        }
         start("zookeeper", "local-cluster", List.of("-Xmx1g"),
-                List.of("--zookeeper-only", "--zookeeper-port", String.valueOf(ZK_PORT)));
+                List.of("--zookeeper-only", "--zookeeper-port", String.valueOf(zooKeeperPort)));
         Await.until(() -> {
-            try (Socket ignored = new Socket("127.0.0.1", ZK_PORT)) {
+            try (Socket ignored = new Socket("127.0.0.1", zooKeeperPort)) {
                 return true;
             } catch (IOException e) {
                 return false;
@@ -81,6 +93,21 @@ final class BenchCluster implements AutoCloseable {
             args.add("--zootask.worker.labels.pool=bench");
         }
         services.put("w" + i, startService("worker-" + i, "worker-service", "-Xmx256m", args));
+    }
+
+    /**
+     * What the coordination phase starts (masters 1 and 2, workers 1 and 2), if it has not: for a run of a subset
+     * of phases. Returns once both workers are registered and a master leads.
+     */
+    void startMastersAndWorkers() throws Exception {
+        if (!services.containsKey("w1")) {
+            startMaster(1);
+            startMaster(2);
+            startWorker(1);
+            startWorker(2);
+        }
+        Await.until(() -> children(ZNodes.WORKERS) == 2 && zk.exists(ZNodes.MASTER, false) != null,
+                Duration.ofSeconds(120));
     }
 
     void startGateway() throws Exception {

@@ -49,6 +49,26 @@ final class CpuAccounting {
         return seconds;
     }
 
+    /**
+     * CPU seconds of the workers' children that have exited and been reaped (cutime + cstime): the task processes,
+     * which no role above counts.
+     */
+    double workersChildrenSeconds() {
+        double seconds = 0;
+        for (ServiceProcess process : cluster.processes()) {
+            if (process.isAlive() && process.name().startsWith("worker")) {
+                try {
+                    String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    seconds += (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / 100.0;
+                } catch (IOException | RuntimeException gone) {
+                    // exited meanwhile, or not Linux: no figure
+                }
+            }
+        }
+        return seconds;
+    }
+
     /** {@code <phase>_cpu_ms_per_task_<role>} for each role since {@code before}, and their {@code _total}. */
     void putPerTask(Figures figures, String phase, Map<String, Double> before, int tasks) {
         Map<String, Double> after = seconds();

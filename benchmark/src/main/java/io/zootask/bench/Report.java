@@ -33,6 +33,10 @@ final class Report {
                 ratio = String.format("%.0f%% of multi ceiling / 3 (%.0f)", 100 * figure.getValue()
                         / (multiCeiling / 3), multiCeiling / 3);
             }
+            if (figure.getKey().equals("process_tasks_per_s") && figures.contains("process_spawn_ceiling_per_s")) {
+                ratio = String.format("%.0f%% of process spawn ceiling (%.0f)", 100 * figure.getValue()
+                        / figures.get("process_spawn_ceiling_per_s"), figures.get("process_spawn_ceiling_per_s"));
+            }
             if (figure.getKey().endsWith("_cpu_ms_per_task_total")) {
                 int cores = Runtime.getRuntime().availableProcessors();
                 ratio = String.format("%d cores allow at most %.0f tasks/s at this cost", cores,

@@ -1,20 +1,22 @@
 package io.zootask.worker.execution;
 
 import io.zootask.protocol.TaskState;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,12 +43,14 @@ public class ProcessRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
 
     /**
-     * On Linux, util-linux's setpriv sets a parent-death signal and then execs the command itself (no shell, same
-     * pid): if the worker JVM is killed with -9, its task processes die with it instead of running on unowned while
-     * the master hands the task to another worker. Referenced by absolute path: nothing here is looked up on a PATH.
+     * Threads that read the tasks' output, kept between tasks: a thread started for each process cost more than a
+     * short command's output. One per running task at most; idle ones end after a minute.
      */
-    private static final List<String> LAUNCH_PREFIX = launchPrefix();
-
+    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "task-output");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final ExecutablePolicy policy;
     private final TaskEnvironment environment;
@@ -114,15 +118,8 @@ public class ProcessRunner implements AutoCloseable {
                                   Duration checkpointAfter, BooleanSupplier stillOurs, BooleanSupplier mayStart,
                                   Cancellation cancellation, Instant started)
             throws InterruptedException {
-        List<String> argv = new ArrayList<>(LAUNCH_PREFIX);
-        argv.add(executable.toString());
-        argv.addAll(command.subList(1, command.size()));
         String executionId = UUID.randomUUID().toString();
-        ProcessBuilder builder = new ProcessBuilder(argv)
-                .directory(workDirectory.toFile())
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        environment.applyTo(builder.environment(), workDirectory, executionId);
+        Map<String, String> taskEnvironment = environment.forTask(workDirectory, executionId);
         Process process;
         synchronized (starting) {
             if (cancellation.isCancelled()) {
@@ -138,19 +135,19 @@ public class ProcessRunner implements AutoCloseable {
                         "not started: the worker gave up its work");
             }
             try {
-                process = builder.start();
+                process = ProcessLauncher.start(executable, command.subList(1, command.size()), workDirectory,
+                        taskEnvironment);
             } catch (IOException e) {
                 return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
                         "cannot start '" + command.get(0) + "': " + e.getMessage());
             }
             live.put(process, executionId);
+            ProcessTreeKiller.started(process);
         }
         // From another thread: the waits below return as soon as the process is gone.
         cancellation.onCancel(() -> ProcessTreeKiller.killTree(process, executionId));
         TailBuffer tail = new TailBuffer(maxOutputBytes);
-        Thread pump = new Thread(() -> pump(process.getInputStream(), tail), "output-" + process.pid());
-        pump.setDaemon(true);
-        pump.start();
+        Future<?> pump = PUMPS.submit(() -> pump(process.getInputStream(), tail));
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
             boolean finished = checkpointAfter.compareTo(timeout) < 0
@@ -158,7 +155,7 @@ public class ProcessRunner implements AutoCloseable {
             if (!finished && checkpointAfter.compareTo(timeout) < 0 && !stillOurs.getAsBoolean()) {
                 ProcessTreeKiller.killTree(process, executionId);
                 process.waitFor(5, TimeUnit.SECONDS);
-                pump.join(1000);
+                awaitPump(pump, 1000);
                 return new ExecutionResult(TaskState.FAILED, null, tail.text(), tail.truncated(), started,
                         clock.instant(), "the task was taken from this worker; process tree killed");
             }
@@ -168,18 +165,19 @@ public class ProcessRunner implements AutoCloseable {
             if (!finished) {
                 ProcessTreeKiller.killTree(process, executionId);
                 process.waitFor(5, TimeUnit.SECONDS);
-                pump.join(1000);
+                awaitPump(pump, 1000);
                 return new ExecutionResult(TaskState.TIMED_OUT, null, tail.text(), tail.truncated(), started,
                         clock.instant(), "timed out after " + timeout.toSeconds() + "s; process tree killed");
             }
             // The task ends with its process: what it started in the background goes too (and with it, whatever
             // still holds the output open).
+            ProcessTreeKiller.exited(process);
             int leftovers = ProcessTreeKiller.killLeftovers(executionId);
             if (leftovers > 0) {
                 log.info("killed {} process(es) left behind by '{}' (pid {})", leftovers, command.get(0),
                         process.pid());
             }
-            pump.join(5000);
+            awaitPump(pump, 5000);
             int exit = process.exitValue();
             if (cancellation.isCancelled()) {
                 return new ExecutionResult(TaskState.CANCELLED, exit, tail.text(), tail.truncated(), started,
@@ -191,6 +189,7 @@ public class ProcessRunner implements AutoCloseable {
             ProcessTreeKiller.killTree(process, executionId);
             throw e;
         } finally {
+            ProcessTreeKiller.exited(process);
             live.remove(process);
         }
     }
@@ -220,13 +219,12 @@ public class ProcessRunner implements AutoCloseable {
         }
     }
 
-    private static List<String> launchPrefix() {
-        for (String setpriv : List.of("/usr/bin/setpriv", "/bin/setpriv")) {
-            if (Files.isExecutable(Path.of(setpriv))) {
-                return List.of(setpriv, "--pdeathsig", "KILL", "--");
-            }
+    private static void awaitPump(Future<?> pump, long millis) throws InterruptedException {
+        try {
+            pump.get(millis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // output still held open by a process out of reach, or the pump failed: the tail so far is the output
         }
-        return List.of();
     }
 
     private static void pump(InputStream in, TailBuffer tail) {

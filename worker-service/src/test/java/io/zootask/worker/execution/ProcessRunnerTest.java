@@ -225,6 +225,60 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void aLeftoverInASessionOfItsOwnDiesWithTheTaskToo() throws Exception {
+        // what process groups or sessions could not promise: setsid leaves both, the execution's id stays
+        ExecutionResult result = runner(4096, "sh").run(List.of("sh", "-c",
+                "setsid sleep 306 >/dev/null 2>&1 & echo $!"), Duration.ofSeconds(60));
+
+        assertThat(result.state()).isEqualTo(TaskState.DONE);
+        long pid = Long.parseLong(result.output().strip());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+    }
+
+    @Test
+    void tasksEndingTogetherEachLoseWhatTheyLeftBehindAndNothingElse() throws Exception {
+        // one sweep of /proc serves the tasks that end together: it must find each one's leftovers, and must not
+        // touch the processes of a task still running
+        ProcessRunner runner = runner(4096, "sh");
+        String marker = marker();
+        CompletableFuture<ExecutionResult> stillRunning = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner.run(List.of("sh", "-c", "sleep " + marker + " & sleep " + marker + "; wait"),
+                        Duration.ofMinutes(5));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> withMarker(marker).size() >= 2);
+
+        List<CompletableFuture<ExecutionResult>> ending = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ending.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return runner.run(List.of("sh", "-c", "sleep 305 >/dev/null 2>&1 & echo $!"),
+                            Duration.ofSeconds(60));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+        }
+        Set<Long> leftBehind = new HashSet<>();
+        for (CompletableFuture<ExecutionResult> task : ending) {
+            ExecutionResult result = task.get(30, TimeUnit.SECONDS);
+            assertThat(result.state()).isEqualTo(TaskState.DONE);
+            leftBehind.add(Long.parseLong(result.output().strip()));
+        }
+
+        assertThat(leftBehind).hasSize(12);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(leftBehind).noneMatch(ProcessRunnerTest::alive));
+        assertThat(stillRunning).isNotDone();
+        assertThat(withMarker(marker)).hasSizeGreaterThanOrEqualTo(2);
+        runner.close();
+        assertThat(stillRunning.get(20, TimeUnit.SECONDS).state()).isEqualTo(TaskState.FAILED);
+    }
+
+    @Test
     void killAllKillsTheTreesOfRunningTasksWhenTheWorkerStops() throws Exception {
         ProcessRunner runner = runner(4096, "sh");
         String marker = marker();

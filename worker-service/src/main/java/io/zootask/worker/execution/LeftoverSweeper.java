@@ -1,0 +1,143 @@
+package io.zootask.worker.execution;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kills what tasks that have just ended left behind, for all of them together: each caller waits for a pass over
+ * {@code /proc} that began after it asked, and one pass serves every task that ended meanwhile. One pass per task
+ * cost one read per process on the machine for each task, so with many tasks at once the total grew with the square
+ * of their number (profiled: half of a worker's CPU for {@code true} at 64 slots).
+ *
+ * <p>The sweeper may be busy a quarter of the time on average (a credit of sweeping time that grows by a quarter of
+ * the time passed, up to {@value #MAX_CREDIT_MILLIS} ms): tasks that end now and then are swept at once; when tasks
+ * end faster than that allows, the next pass waits until its credit is back, and serves all that ended meanwhile.
+ */
+final class LeftoverSweeper {
+
+    private static final Logger log = LoggerFactory.getLogger(LeftoverSweeper.class);
+    /** Rounds for one id, for processes forked while the previous round killed. */
+    private static final int ROUNDS = 3;
+    /** Wall time per unit of sweeping time: 4, a quarter of one core at most, on average. */
+    private static final long IDLE_FACTOR = 4;
+    static final long MAX_CREDIT_MILLIS = 50;
+    private static final long MAX_CREDIT_NANOS = MAX_CREDIT_MILLIS * 1_000_000;
+
+    private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+    /**
+     * The task processes this worker started that have not been seen to exit: each carries its own, running task's
+     * id, never one of an ended task, so a sweep need not read them (with many slots, most processes on the
+     * machine). A pid leaves this set as soon as its exit is seen; for a leftover to hide behind one, the kernel would
+     * have had to hand out that pid again meanwhile, which it does only after going round every other pid.
+     */
+    private final Set<Long> running = ConcurrentHashMap.newKeySet();
+    private final ProcfsScan scan = new ProcfsScan();
+
+    private record Request(String executionId, CompletableFuture<Integer> killed) {
+    }
+
+    LeftoverSweeper() {
+        Thread thread = new Thread(this::loop, "leftover-sweeper");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Kills the processes that carry {@code executionId} (a task whose process has ended) and returns how many; waits
+     * for that. Not interruptible (it runs on the way out of a task, however it ends): an interrupt is kept for the
+     * caller.
+     */
+    int killLeftovers(String executionId) {
+        if (!ProcfsScan.available()) {
+            return 0;
+        }
+        Request request = new Request(executionId, new CompletableFuture<>());
+        requests.add(request);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return request.killed().get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    return 0;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    void started(long pid) {
+        running.add(pid);
+    }
+
+    void exited(long pid) {
+        running.remove(pid);
+    }
+
+    private void loop() {
+        long credit = MAX_CREDIT_NANOS;
+        long creditedAt = System.nanoTime();
+        while (true) {
+            List<Request> batch = new ArrayList<>();
+            try {
+                batch.add(requests.take());
+            } catch (InterruptedException e) {
+                return; // a daemon: only the JVM's end stops it
+            }
+            long now = System.nanoTime();
+            credit = Math.min(MAX_CREDIT_NANOS, credit + (now - creditedAt) / IDLE_FACTOR);
+            creditedAt = now;
+            if (credit < 0) {
+                // busy: let the tasks ending meanwhile join this sweep
+                LockSupport.parkNanos(-credit * IDLE_FACTOR);
+                now = System.nanoTime();
+                credit = Math.min(MAX_CREDIT_NANOS, credit + (now - creditedAt) / IDLE_FACTOR);
+                creditedAt = now;
+            }
+            requests.drainTo(batch);
+            long began = System.nanoTime();
+            try {
+                sweep(batch);
+            } catch (RuntimeException e) {
+                log.warn("cannot look for processes left behind by tasks: {}", e.toString());
+                batch.forEach(request -> request.killed().complete(0));
+            }
+            credit -= System.nanoTime() - began;
+        }
+    }
+
+    private void sweep(List<Request> batch) {
+        Set<String> ids = new HashSet<>();
+        batch.forEach(request -> ids.add(request.executionId()));
+        Map<String, Integer> killed = new HashMap<>();
+        for (int round = 0; round < ROUNDS && !ids.isEmpty(); round++) {
+            Map<String, List<ProcessHandle>> found = scan.find(ids, running::contains);
+            ids.retainAll(found.keySet()); // only those with finds get another round
+            found.forEach((id, handles) -> {
+                for (ProcessHandle handle : handles) {
+                    if (handle.destroyForcibly()) {
+                        killed.merge(id, 1, Integer::sum);
+                    }
+                }
+            });
+        }
+        batch.forEach(request -> request.killed().complete(killed.getOrDefault(request.executionId(), 0)));
+    }
+}
