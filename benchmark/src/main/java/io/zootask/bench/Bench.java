@@ -1,11 +1,13 @@
 package io.zootask.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code bin/bench}: one run, against one real ZooKeeper server started for it, measuring ZooKeeper's ceiling and
- * zootask beside it (coordination throughput, HTTP end to end, writes per task, long-poll capacity, failover), one
- * {@link Phase} each. Prints a table, writes {@code bench/results/latest.json} and a chart ({@link Report}).
+ * {@code bin/bench}: one run, against one real ZooKeeper server (or with {@code --ensemble 3} three) started for it,
+ * measuring ZooKeeper's ceiling and zootask beside it (coordination throughput, HTTP end to end, writes per task,
+ * long-poll capacity, failover), one {@link Phase} each, and with {@code --peer celery} Celery in the same run. Prints
+ * a table, writes {@code bench/results/latest.json} (or {@code latest-ensemble3.json}) and a chart ({@link Report}).
  */
 public final class Bench {
 
@@ -28,23 +30,27 @@ public final class Bench {
         cluster.startZooKeeper();
         CpuAccounting cpu = new CpuAccounting(cluster);
         GatewayClient gateway = new GatewayClient();
-        List<Phase> phases = List.of(
+        List<Phase> phases = new ArrayList<>(List.of(
                 new CeilingPhase(cluster.connect(), options),
                 new CoordinationPhase(cluster, cpu, options),
                 new EndToEndPhase(cluster, cpu, options),
                 new WritesPerTaskPhase(cluster, options),
                 new LongPollPhase(cluster, gateway, options),
                 new CancelPhase(cluster, gateway, options),
-                new FailoverPhase(cluster, gateway));
+                new FailoverPhase(cluster, gateway)));
+        if ("celery".equals(options.peer())) {
+            phases.add(new CeleryPeerPhase(cluster, options)); // last: it stops zootask first
+        }
         Figures figures = new Figures();
         figures.put("session_timeout_s", SESSION_TIMEOUT_SECONDS);
+        figures.put("zookeeper_servers", options.zookeeperServers());
         try {
             for (int i = 0; i < phases.size(); i++) {
                 Log.line((i + 1) + "/" + phases.size() + " " + phases.get(i).title());
                 phases.get(i).run(figures);
             }
         } finally {
-            Report.write(figures, options.results());
+            Report.write(figures, options.results(), options.resultsName());
         }
     }
 }

@@ -6,7 +6,6 @@ import io.zootask.localcluster.ServiceProcess;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.ZNodes;
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,19 +18,19 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * The zootask the run measures: a real ZooKeeper server ({@code local-cluster --zookeeper-only}), masters, workers
+ * The zootask the run measures: a real ZooKeeper server or ensemble ({@link ZooKeeperServers}), masters, workers
  * and the gateway, each its own JVM from the built jars with its output in {@code bench/results/<name>.log}; and the
  * benchmark's own ZooKeeper session to watch them through.
  */
 final class BenchCluster implements AutoCloseable {
 
     static final int GATEWAY_PORT = 28080;
-    private static final int ZK_PORT = 22181; // below the ephemeral range (32768+), where a client socket could hold it
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
     private static final Duration KILLED_EXIT = Duration.ofSeconds(30);
 
     private final BenchOptions options;
-    private final String connect = "127.0.0.1:" + ZK_PORT;
+    private final ZooKeeperServers zooKeeperServers;
+    private final String connect;
     /** Every process started, restarts included: what the CPU accounting reads and what close() stops. */
     private final List<ServiceProcess> started = new ArrayList<>();
     /** The current process of each master and worker, by its zootask name (m1, w1, ...). */
@@ -40,19 +39,16 @@ final class BenchCluster implements AutoCloseable {
 
     BenchCluster(BenchOptions options) {
         this.options = options;
+        this.zooKeeperServers = new ZooKeeperServers(options.zookeeperServers());
+        this.connect = zooKeeperServers.connect();
     }
 
     void startZooKeeper() throws Exception {
         Files.createDirectories(options.results());
-        start("zookeeper", "local-cluster", List.of("-Xmx1g"),
-                List.of("--zookeeper-only", "--zookeeper-port", String.valueOf(ZK_PORT)));
-        Await.until(() -> {
-            try (Socket ignored = new Socket("127.0.0.1", ZK_PORT)) {
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        }, Duration.ofSeconds(60));
+        for (int i = 1; i <= zooKeeperServers.count(); i++) {
+            start(zooKeeperServers.name(i), "local-cluster", List.of("-Xmx1g"), zooKeeperServers.args(i));
+        }
+        Await.until(zooKeeperServers::allServing, Duration.ofSeconds(120));
         zk = BenchZooKeeper.connect(connect);
     }
 
