@@ -178,6 +178,7 @@ final class CeleryPeer implements AutoCloseable {
 
     private static boolean answersPing(int port) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(2000); // a server still starting may not answer yet: ask again rather than hang
             OutputStream out = socket.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
