@@ -6,6 +6,9 @@ import io.zootask.localcluster.ServiceProcess;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.ZNodes;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +48,14 @@ final class BenchCluster implements AutoCloseable {
 
     void startZooKeeper() throws Exception {
         Files.createDirectories(options.results());
+        List<Integer> ports = new ArrayList<>(zooKeeperServers.clientPorts());
+        ports.add(GATEWAY_PORT);
+        for (int port : ports) {
+            // another bin/bench on this machine: our gateway would fail to bind and the run measure the other's
+            if (answers(port)) {
+                throw new IllegalStateException("port " + port + " is taken (another bin/bench running?)");
+            }
+        }
         for (int i = 1; i <= zooKeeperServers.count(); i++) {
             start(zooKeeperServers.name(i), "local-cluster", List.of("-Xmx1g"), zooKeeperServers.args(i));
         }
@@ -145,6 +156,15 @@ final class BenchCluster implements AutoCloseable {
     long probeZxid() throws Exception {
         String path = zk.create("/bench-probe-", new byte[0], BenchZooKeeper.ACL, CreateMode.EPHEMERAL_SEQUENTIAL);
         return zk.exists(path, false).getCzxid();
+    }
+
+    private static boolean answers(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException free) {
+            return false;
+        }
     }
 
     // ---- processes --------------------------------------------------------------------------------------------------

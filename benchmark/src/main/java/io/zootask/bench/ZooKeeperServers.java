@@ -70,6 +70,10 @@ record ZooKeeperServers(int count) {
                 && modes.stream().allMatch(mode -> mode.equals("leader") || mode.equals("follower"));
     }
 
+    List<Integer> clientPorts() {
+        return IntStream.rangeClosed(1, count).mapToObj(this::clientPort).toList();
+    }
+
     private int clientPort(int i) {
         return count == 1 ? STANDALONE_PORT : CLIENT_PORT + i;
     }
