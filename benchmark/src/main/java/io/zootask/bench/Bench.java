@@ -22,6 +22,10 @@ public final class Bench {
         System.setProperty("java.awt.headless", "true");
         try (BenchCluster cluster = new BenchCluster(options)) {
             run(options, cluster);
+        } catch (Exception failed) {
+            failed.printStackTrace();
+            // the ZooKeeper and HTTP clients' threads would keep this JVM alive after a failed run
+            System.exit(1);
         }
         System.exit(0);
     }

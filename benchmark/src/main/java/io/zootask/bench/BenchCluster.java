@@ -8,6 +8,7 @@ import io.zootask.protocol.ZNodes;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,14 @@ import org.apache.zookeeper.data.Stat;
  */
 final class BenchCluster implements AutoCloseable {
 
-    static final int GATEWAY_PORT = 28080;
+    /**
+     * The gateway's port: the first of 28080..28099 that nobody holds, held by this run from its start until its
+     * gateway starts. Another bin/bench on this machine, or the chaos suite, would otherwise take the port while this
+     * run's gateway is not up yet: ours would fail to bind, the readiness probe would find theirs, and the HTTP
+     * phases would measure (and load) the other's.
+     */
+    private static final ServerSocket GATEWAY_PORT_HOLD = holdFreePort(28080, 28099);
+    static final int GATEWAY_PORT = GATEWAY_PORT_HOLD.getLocalPort();
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
     private static final Duration KILLED_EXIT = Duration.ofSeconds(30);
 
@@ -48,10 +56,8 @@ final class BenchCluster implements AutoCloseable {
 
     void startZooKeeper() throws Exception {
         Files.createDirectories(options.results());
-        List<Integer> ports = new ArrayList<>(zooKeeperServers.clientPorts());
-        ports.add(GATEWAY_PORT);
-        for (int port : ports) {
-            // another bin/bench on this machine: our gateway would fail to bind and the run measure the other's
+        for (int port : zooKeeperServers.clientPorts()) {
+            // another bin/bench on this machine: the run would measure its ZooKeeper, not ours
             if (answers(port)) {
                 throw new IllegalStateException("port " + port + " is taken (another bin/bench running?)");
             }
@@ -91,6 +97,7 @@ final class BenchCluster implements AutoCloseable {
     }
 
     void startGateway() throws Exception {
+        GATEWAY_PORT_HOLD.close();
         startService("gateway", "client-gateway", "-Xmx512m", List.of("--zootask.gateway.max-queued=50000"));
         if (!ReadinessProbe.awaitReady(GATEWAY_PORT, Duration.ofSeconds(120))) {
             throw new IllegalStateException("the gateway did not become ready within 120 s");
@@ -158,7 +165,28 @@ final class BenchCluster implements AutoCloseable {
         return zk.exists(path, false).getCzxid();
     }
 
-    private static boolean answers(int port) {
+    private static ServerSocket holdFreePort(int first, int last) {
+        for (int port = first; port <= last; port++) {
+            ServerSocket hold = null;
+            try {
+                hold = new ServerSocket();
+                hold.setReuseAddress(false);
+                hold.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return hold;
+            } catch (IOException taken) {
+                try {
+                    if (hold != null) {
+                        hold.close();
+                    }
+                } catch (IOException ignored) {
+                    // never bound
+                }
+            }
+        }
+        throw new IllegalStateException("ports " + first + ".." + last + " are all taken: too many bin/bench runs");
+    }
+
+        private static boolean answers(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
             return true;
