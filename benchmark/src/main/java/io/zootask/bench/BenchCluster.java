@@ -186,7 +186,7 @@ final class BenchCluster implements AutoCloseable {
         throw new IllegalStateException("ports " + first + ".." + last + " are all taken: too many bin/bench runs");
     }
 
-        private static boolean answers(int port) {
+    private static boolean answers(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
             return true;
