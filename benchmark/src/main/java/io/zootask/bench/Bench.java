@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bin/bench}: one run, against one real ZooKeeper server started for it, measuring ZooKeeper's ceiling and
- * zootask beside it (coordination throughput, HTTP end to end, writes per task, long-poll capacity, failover), one
- * {@link Phase} each. Prints a table, writes {@code bench/results/latest.json} and a chart ({@link Report}).
+ * {@code bin/bench}: one run, against one real ZooKeeper server (or with {@code --ensemble 3} three) started for it,
+ * measuring ZooKeeper's ceiling and zootask beside it (coordination throughput, HTTP end to end, writes per task,
+ * long-poll capacity, failover), one {@link Phase} each, and with {@code --peer celery} Celery in the same run. Prints
+ * a table, writes {@code bench/results/latest.json} (or {@code latest-ensemble3.json}) and a chart ({@link Report}).
  */
 public final class Bench {
 
@@ -22,6 +23,10 @@ public final class Bench {
         System.setProperty("java.awt.headless", "true");
         try (BenchCluster cluster = new BenchCluster(options)) {
             run(options, cluster);
+        } catch (Exception failed) {
+            failed.printStackTrace();
+            // the ZooKeeper and HTTP clients' threads would keep this JVM alive after a failed run
+            System.exit(1);
         }
         System.exit(0);
     }
@@ -42,6 +47,9 @@ public final class Bench {
         all.put("longpoll", new LongPollPhase(cluster, gateway, options));
         all.put("cancel", new CancelPhase(cluster, gateway, options));
         all.put("failover", new FailoverPhase(cluster, gateway));
+        if ("celery".equals(options.peer())) {
+            all.put("celery", new CeleryPeerPhase(cluster, options)); // last: it stops zootask first
+        }
         List<String> unknown = options.phases().stream().filter(name -> !all.containsKey(name)).toList();
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("--phases: no phase " + unknown + "; the phases: " + all.keySet());
@@ -50,13 +58,14 @@ public final class Bench {
                 .map(Map.Entry::getValue).toList();
         Figures figures = new Figures();
         figures.put("session_timeout_s", SESSION_TIMEOUT_SECONDS);
+        figures.put("zookeeper_servers", options.zookeeperServers());
         try {
             for (int i = 0; i < phases.size(); i++) {
                 Log.line((i + 1) + "/" + phases.size() + " " + phases.get(i).title());
                 phases.get(i).run(figures);
             }
         } finally {
-            Report.write(figures, options.results());
+            Report.write(figures, options.results(), options.resultsName());
         }
     }
 }

@@ -7,6 +7,7 @@ import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.ZNodes;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -21,18 +22,25 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * The zootask the run measures: a real ZooKeeper server ({@code local-cluster --zookeeper-only}), masters, workers
+ * The zootask the run measures: a real ZooKeeper server or ensemble ({@link ZooKeeperServers}), masters, workers
  * and the gateway, each its own JVM from the built jars with its output in {@code bench/results/<name>.log}; and the
  * benchmark's own ZooKeeper session to watch them through.
  */
 final class BenchCluster implements AutoCloseable {
 
-    static final int GATEWAY_PORT = 28080;
+    /**
+     * The gateway's port: the first of 28080..28099 that nobody holds, held by this run from its start until its
+     * gateway starts. Another bin/bench on this machine, or the chaos suite, would otherwise take the port while this
+     * run's gateway is not up yet: ours would fail to bind, the readiness probe would find theirs, and the HTTP
+     * phases would measure (and load) the other's.
+     */
+    private static final ServerSocket GATEWAY_PORT_HOLD = holdFreePort(28080, 28099);
+    static final int GATEWAY_PORT = GATEWAY_PORT_HOLD.getLocalPort();
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
     private static final Duration KILLED_EXIT = Duration.ofSeconds(30);
 
     private final BenchOptions options;
-    private final int zooKeeperPort;
+    private final ZooKeeperServers zooKeeperServers;
     private final String connect;
     /** Every process started, restarts included: what the CPU accounting reads and what close() stops. */
     private final List<ServiceProcess> started = new ArrayList<>();
@@ -42,29 +50,22 @@ final class BenchCluster implements AutoCloseable {
 
     BenchCluster(BenchOptions options) {
         this.options = options;
-        this.zooKeeperPort = options.zooKeeperPort();
-        this.connect = "127.0.0.1:" + zooKeeperPort;
+        this.zooKeeperServers = new ZooKeeperServers(options.zookeeperServers(), options.zooKeeperPort());
+        this.connect = zooKeeperServers.connect();
     }
 
     void startZooKeeper() throws Exception {
         Files.createDirectories(options.results());
-        // Another run on this machine (another worktree's) would otherwise be measured too: its ZooKeeper answers
-        // on the port ours failed to bind, and its masters and workers take our tasks.
-        try (ServerSocket probe = new ServerSocket(zooKeeperPort, 1, InetAddress.getLoopbackAddress())) {
-            probe.setReuseAddress(true);
-        } catch (IOException e) {
-            throw new IllegalStateException("port " + zooKeeperPort + " is in use, probably by another bin/bench:"
-                    + " wait for it, or give this run another with --zookeeper-port N");
-        }
-        start("zookeeper", "local-cluster", List.of("-Xmx1g"),
-                List.of("--zookeeper-only", "--zookeeper-port", String.valueOf(zooKeeperPort)));
-        Await.until(() -> {
-            try (Socket ignored = new Socket("127.0.0.1", zooKeeperPort)) {
-                return true;
-            } catch (IOException e) {
-                return false;
+        for (int port : zooKeeperServers.clientPorts()) {
+            // another bin/bench on this machine: the run would measure its ZooKeeper, not ours
+            if (answers(port)) {
+                throw new IllegalStateException("port " + port + " is taken (another bin/bench running?)");
             }
-        }, Duration.ofSeconds(60));
+        }
+        for (int i = 1; i <= zooKeeperServers.count(); i++) {
+            start(zooKeeperServers.name(i), "local-cluster", List.of("-Xmx1g"), zooKeeperServers.args(i));
+        }
+        Await.until(zooKeeperServers::allServing, Duration.ofSeconds(120));
         zk = BenchZooKeeper.connect(connect);
     }
 
@@ -111,6 +112,7 @@ final class BenchCluster implements AutoCloseable {
     }
 
     void startGateway() throws Exception {
+        GATEWAY_PORT_HOLD.close();
         startService("gateway", "client-gateway", "-Xmx512m", List.of("--zootask.gateway.max-queued=50000"));
         if (!ReadinessProbe.awaitReady(GATEWAY_PORT, Duration.ofSeconds(120))) {
             throw new IllegalStateException("the gateway did not become ready within 120 s");
@@ -176,6 +178,36 @@ final class BenchCluster implements AutoCloseable {
     long probeZxid() throws Exception {
         String path = zk.create("/bench-probe-", new byte[0], BenchZooKeeper.ACL, CreateMode.EPHEMERAL_SEQUENTIAL);
         return zk.exists(path, false).getCzxid();
+    }
+
+    private static ServerSocket holdFreePort(int first, int last) {
+        for (int port = first; port <= last; port++) {
+            ServerSocket hold = null;
+            try {
+                hold = new ServerSocket();
+                hold.setReuseAddress(false);
+                hold.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return hold;
+            } catch (IOException taken) {
+                try {
+                    if (hold != null) {
+                        hold.close();
+                    }
+                } catch (IOException ignored) {
+                    // never bound
+                }
+            }
+        }
+        throw new IllegalStateException("ports " + first + ".." + last + " are all taken: too many bin/bench runs");
+    }
+
+    private static boolean answers(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException free) {
+            return false;
+        }
     }
 
     // ---- processes --------------------------------------------------------------------------------------------------

@@ -33,7 +33,9 @@ final class CpuAccounting {
                 continue;
             }
             String name = process.name();
-            String role = name.startsWith("master") ? "masters" : name.startsWith("worker") ? "workers" : name;
+            // an ensemble's servers (zookeeper-1 ..) are one role: what a quorum write costs is their sum
+            String role = name.startsWith("master") ? "masters" : name.startsWith("worker") ? "workers"
+                    : name.startsWith("zookeeper") ? "zookeeper" : name;
             try {
                 String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

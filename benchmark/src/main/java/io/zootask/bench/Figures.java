@@ -8,9 +8,15 @@ import java.util.Map;
 final class Figures {
 
     private final Map<String, Double> values = new LinkedHashMap<>();
+    /** What is not a number, such as a peer's version: written after the numbers. */
+    private final Map<String, String> texts = new LinkedHashMap<>();
 
     void put(String name, double value) {
         values.put(name, value);
+    }
+
+    void putText(String name, String text) {
+        texts.put(name, text);
     }
 
     double get(String name) {
@@ -27,5 +33,9 @@ final class Figures {
 
     Map<String, Double> asMap() {
         return Collections.unmodifiableMap(values);
+    }
+
+    Map<String, String> texts() {
+        return Collections.unmodifiableMap(texts);
     }
 }

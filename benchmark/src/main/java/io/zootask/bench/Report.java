@@ -7,20 +7,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The run's figures as a table on stdout and in latest.txt, as latest.json, and as the chart latest.png. */
+/**
+ * The run's figures as a table on stdout and in {@code <name>.txt}, as {@code <name>.json}, and as the chart
+ * {@code <name>.png}: {@code latest} for a run on one ZooKeeper server, {@code latest-ensemble3} on three.
+ */
 final class Report {
 
     private Report() {
     }
 
-    static void write(Figures figures, Path results) throws IOException {
+    static void write(Figures figures, Path results, String name) throws IOException {
         String table = table(figures);
         System.out.println();
         System.out.print(table);
-        Files.writeString(results.resolve("latest.json"), json(figures));
-        Files.writeString(results.resolve("latest.txt"), table);
-        Chart.write(figures.asMap(), results.resolve("latest.png"));
-        Log.line("wrote " + results.resolve("latest.json") + ", latest.txt and latest.png");
+        Files.writeString(results.resolve(name + ".json"), json(figures));
+        Files.writeString(results.resolve(name + ".txt"), table);
+        Chart.write(figures.asMap(), results.resolve(name + ".png"));
+        Log.line("wrote " + results.resolve(name + ".json") + ", " + name + ".txt and " + name + ".png");
     }
 
     private static String table(Figures figures) {
@@ -29,7 +32,7 @@ final class Report {
         table.append(String.format("%-36s %14s  %s%n", "figure", "value", "ratio to ceiling"));
         for (Map.Entry<String, Double> figure : figures.asMap().entrySet()) {
             String ratio = "";
-            if (figure.getKey().endsWith("tasks_per_s")) {
+            if (figure.getKey().endsWith("tasks_per_s") && !figure.getKey().startsWith("peer_")) {
                 ratio = String.format("%.0f%% of multi ceiling / 3 (%.0f)", 100 * figure.getValue()
                         / (multiCeiling / 3), multiCeiling / 3);
             }
@@ -49,18 +52,18 @@ final class Report {
             }
             table.append(String.format("%-36s %14.2f  %s%n", figure.getKey(), figure.getValue(), ratio));
         }
+        figures.texts().forEach((name, text) -> table.append(String.format("%-36s %14s%n", name, text)));
         return table.toString();
     }
 
     /** One number per line with three decimals, in the order measured: stable diffs between committed runs. */
     private static String json(Figures figures) {
         StringBuilder json = new StringBuilder("{\n");
-        List<String> keys = new ArrayList<>(figures.asMap().keySet());
-        for (int i = 0; i < keys.size(); i++) {
-            json.append(String.format("  \"%s\": %.3f%s%n", keys.get(i), figures.get(keys.get(i)),
-                    i == keys.size() - 1 ? "" : ","));
-        }
-        json.append("}\n");
+        List<String> lines = new ArrayList<>();
+        figures.asMap().forEach((name, value) -> lines.add(String.format("  \"%s\": %.3f", name, value)));
+        // a text figure is a version or a name: no quote or backslash in it to escape
+        figures.texts().forEach((name, text) -> lines.add(String.format("  \"%s\": \"%s\"", name, text)));
+        json.append(String.join(",\n", lines)).append("\n}\n");
         return json.toString();
     }
 }
