@@ -201,6 +201,32 @@ class BatchSubmissionTest {
         }
     }
 
+    @Test
+    void theOpenApiDocumentShowsABatchWhoseExampleRunsAsIs() {
+        cluster.master("m");
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway();
+        JsonNode api = gateway.get("/v3/api-docs").json();
+        JsonNode json = api.get("paths").get("/tasks").get("post").get("requestBody").get("content")
+                .get("application/json");
+        List<String> forms = new ArrayList<>();
+        for (JsonNode form : json.get("schema").get("oneOf")) {
+            String ref = form.get("$ref").asString();
+            forms.add(api.get("components").get("schemas").get(ref.substring(ref.lastIndexOf('/') + 1)).toString());
+        }
+        assertThat(forms).anySatisfy(form -> assertThat(form).contains("\"type\":\"object\"", "command"))
+                .anySatisfy(form -> assertThat(form).contains("\"type\":\"array\"", "SubmitTaskRequest"));
+        String example = json.get("examples").get("a batch").get("value").toString();
+
+        Gateway.Reply reply = gateway.postJson(example.startsWith("\"") ? Gateway.JSON.readTree(example).asString()
+                : example);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(202);
+        List<String> ids = ids(reply.json());
+        assertThat(ids).hasSize(3);
+        ids.forEach(id -> assertThat(gateway.awaitFinished(id, seconds(30)).get("state").asString()).isEqualTo("done"));
+    }
+
     /** {@code n} no-op tasks, the {@code i}-th carrying the argument {@code i + suffix}. */
     private static String batchOf(int n, String suffix) {
         return IntStream.range(0, n).mapToObj(i -> "{\"command\":[\"zootask:noop\",\"" + i + suffix + "\"]}")
