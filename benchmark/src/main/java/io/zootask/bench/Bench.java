@@ -32,6 +32,7 @@ public final class Bench {
                 new CeilingPhase(cluster.connect(), options),
                 new CoordinationPhase(cluster, cpu, options),
                 new EndToEndPhase(cluster, cpu, options),
+                new BatchPhase(options),
                 new WritesPerTaskPhase(cluster, options),
                 new LongPollPhase(cluster, gateway, options),
                 new CancelPhase(cluster, gateway, options),
