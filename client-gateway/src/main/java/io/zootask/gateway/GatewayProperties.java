@@ -22,6 +22,11 @@ import org.springframework.util.unit.DataSize;
  * @param maxListReads      tasks one {@code GET /tasks} page may read: a filter (a state, or a submit key's own
  *                          tasks) that matches little would otherwise read every retained task per request; a page
  *                          that stops there is shorter and carries {@code nextCursor}
+ * @param maxBatchBodySize  largest body of a batch ({@code POST /tasks} with a JSON array); larger answers 413. A
+ *                          batch is written in ONE ZooKeeper transaction, which must stay under ZooKeeper's 1 MB
+ *                          request limit ({@code jute.maxbuffer}) with the ~250 bytes each task gains on its way
+ *                          there: 512 KB leaves room for that on 1 000 tasks, and a batch that still would not fit is
+ *                          refused (413) before anything is written
  */
 @ConfigurationProperties("zootask.gateway")
 public record GatewayProperties(@DefaultValue("64KB") DataSize maxBodySize,
@@ -34,5 +39,6 @@ public record GatewayProperties(@DefaultValue("64KB") DataSize maxBodySize,
                                 @DefaultValue("5s") Duration retryAfter,
                                 @DefaultValue("10000") int maxQueued,
                                 @DefaultValue("255") int maxIdempotencyKeyLength,
-                                @DefaultValue("2000") int maxListReads) {
+                                @DefaultValue("2000") int maxListReads,
+                                @DefaultValue("512KB") DataSize maxBatchBodySize) {
 }

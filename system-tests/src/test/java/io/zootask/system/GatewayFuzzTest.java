@@ -215,11 +215,13 @@ class GatewayFuzzTest {
         } else if (String.valueOf(response.header("Content-Type")).startsWith("application/problem+json")) {
             throw new AssertionError("a problem only for an error: " + what);
         } else if (status == 202 && request.method().equals("POST")) {
-            String id = Gateway.JSON.readTree(body).get("id").asString();
-            JsonNode finished = awaitTerminal(id);
-            if (request.mustFinish()) {
-                assertThat(finished.get("state").asString()).as("a valid task finishes: %s\n%s", what, finished)
-                        .isEqualTo("done");
+            JsonNode accepted = Gateway.JSON.readTree(body);
+            for (JsonNode task : accepted.isArray() ? accepted : List.of(accepted)) { // a batch: every one of its tasks
+                JsonNode finished = awaitTerminal(task.get("id").asString());
+                if (request.mustFinish()) {
+                    assertThat(finished.get("state").asString()).as("a valid task finishes: %s\n%s", what, finished)
+                            .isEqualTo("done");
+                }
             }
         } else {
             assertThat(Snapshot.of(zk)).as("a read writes nothing: %s", what).isEqualTo(before);

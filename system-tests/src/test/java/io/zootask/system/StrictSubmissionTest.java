@@ -64,7 +64,9 @@ class StrictSubmissionTest {
                 Map.entry("{\"command\":[\"echo\"],\"maxAttempts\":false}",
                         "maxAttempts must be a whole number such as 60, not in quotes; it was a boolean"),
                 Map.entry("{\"command\":[\"echo\"],\"command\":[\"true\"]}", "command is given twice"),
-                Map.entry("[{\"command\":[\"echo\"]}]", "the body must be a JSON object"),
+                // an array is a batch (BatchSubmissionTest); its elements are read as strictly, and named
+                Map.entry("[{\"command\":[\"echo\"]},[\"echo\"]]", "[1]: each task must be a JSON object"),
+                Map.entry("[{\"command\":[\"echo\",1]}]", "[0]: command[1] must be a string; it was a number"),
                 Map.entry("\"echo hi\"", "the body must be a JSON object"));
         for (Map.Entry<String, String> bad : refused.entrySet()) {
             Gateway.assertProblem(gateway.postJson(bad.getKey()), 400, bad.getValue());

@@ -250,7 +250,9 @@ public final class ProtocolCodec {
     public static IdempotencyRecord decodeIdempotencyRecord(byte[] data) {
         Map<String, Object> fields = jsonObject(text(data), "idempotency record");
         return new IdempotencyRecord(stringOrNull(fields.get("submission")), stringOrNull(fields.get("request")),
-                stringOrNull(fields.get("task")), optionalInstant(fields, "createdAt"));
+                stringOrNull(fields.get("task")), optionalInstant(fields, "createdAt"),
+                optionalIntOrNull(fields.get("batch")),
+                stringList(fields.get("tasks")));
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------

@@ -88,4 +88,21 @@ class ProtocolCodecTest {
     void handWrittenMasterIsItsText() {
         assertThat(ProtocolCodec.decodeMaster(utf8("m1.example.com")).id()).isEqualTo("m1.example.com");
     }
+
+    @Test
+    void anIdempotencyRecordOfABatchKeepsItsSizeAndTasksAndOneOfATaskReadsAsBefore() {
+        Instant at = Instant.parse("2026-11-25T18:00:00Z");
+        IdempotencyRecord batch = new IdempotencyRecord("b1", "h", null, at, 2, List.of("task-0000000001",
+                "task-0000000002"));
+        assertThat(ProtocolCodec.decodeIdempotencyRecord(ProtocolCodec.encode(batch))).isEqualTo(batch);
+        assertThat(new String(ProtocolCodec.encode(batch), StandardCharsets.UTF_8)).doesNotContain("\"task\"");
+
+        byte[] single = utf8("{\"submission\":\"s\",\"request\":\"h\",\"task\":\"task-0000000007\","
+                + "\"createdAt\":\"2026-11-25T18:00:00Z\"}");
+        assertThat(ProtocolCodec.decodeIdempotencyRecord(single))
+                .isEqualTo(new IdempotencyRecord("s", "h", "task-0000000007", at));
+        assertThat(new String(ProtocolCodec.encode(new IdempotencyRecord("s", "h", "task-0000000007", at)),
+                StandardCharsets.UTF_8)).doesNotContain("batch").doesNotContain("tasks");
+        assertThat(IdempotencyRecord.batchSubmission("b1", 7)).isEqualTo("b1#7");
+    }
 }

@@ -83,6 +83,18 @@ class SubmissionRules {
         return ZNodes.nameOf(ZNodes.idempotencyRecord(canonical));
     }
 
+    /**
+     * {@link #requestHash} of a batch: its tasks' hashes in order, marked as a batch, so that neither a single task nor
+     * the same tasks in another order or number is "the same request".
+     */
+    static String batchHash(List<SubmitTaskRequest> requests) {
+        StringBuilder canonical = new StringBuilder("batch");
+        for (SubmitTaskRequest request : requests) {
+            canonical.append('|').append(requestHash(request));
+        }
+        return ZNodes.nameOf(ZNodes.idempotencyRecord(canonical.toString()));
+    }
+
     private void checkCommand(List<String> command) {
         if (command == null || command.isEmpty()) {
             throw new InvalidRequestException("command is required: a non-empty array such as [\"echo\", \"hello\"]");

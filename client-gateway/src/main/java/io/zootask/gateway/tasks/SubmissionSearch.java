@@ -4,6 +4,7 @@ import io.zootask.protocol.MalformedDataException;
 import io.zootask.protocol.ProtocolCodec;
 import io.zootask.protocol.ZNodes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +55,15 @@ final class SubmissionSearch {
      * @throws IllegalStateException if candidates kept moving through {@link #LOOKS} looks
      */
     Optional<String> find(String submission, String floor) throws KeeperException, InterruptedException {
+        return Optional.ofNullable(findAll(Set.of(submission), floor).get(submission));
+    }
+
+    /**
+     * The tasks carrying any of {@code submissions} (a batch's), as token to id; a token without a task is absent.
+     * Returns as soon as every token is found.
+     */
+    Map<String, String> findAll(Set<String> submissions, String floor) throws KeeperException, InterruptedException {
+        Map<String, String> found = new HashMap<>();
         Set<String> settled = new HashSet<>();
         for (int look = 0; look < LOOKS; look++) {
             boolean open = false;
@@ -69,13 +79,16 @@ final class SubmissionSearch {
                     open = true;
                     continue;
                 }
-                if (token.isPresent() && token.get().equals(submission)) {
-                    return Optional.of(id);
-                }
                 settled.add(id);
+                if (token.isPresent() && submissions.contains(token.get())) {
+                    found.put(token.get(), id);
+                    if (found.size() == submissions.size()) {
+                        return found;
+                    }
+                }
             }
             if (!open) {
-                return Optional.empty();
+                return found;
             }
         }
         throw new IllegalStateException("tasks kept moving while looking for the submission");

@@ -14,6 +14,7 @@ import io.zootask.protocol.ProtocolCodec;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -51,12 +52,16 @@ class TaskController {
         this.limits = limits;
     }
 
-    @Operation(summary = "Submit a task",
+    @Operation(summary = "Submit a task, or a batch of tasks",
             description = "Queues a command to run on some worker. The command runs without a shell; the worker only"
-                    + " runs executables on its allowlist (by default echo, sleep, true, false).",
+                    + " runs executables on its allowlist (by default echo, sleep, true, false). A JSON array of up to "
+                    + TaskSubmissionBody.MAX_BATCH + " such tasks is a batch: answered with the array of created"
+                    + " tasks in the same order, created all in one ZooKeeper transaction or not at all (a refused"
+                    + " task's index is named, as in \"[2]: priority must be...\"); an Idempotency-Key covers the"
+                    + " whole batch. A batch's body may be up to zootask.gateway.max-batch-body-size (512 KB).",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = {
                     @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
-                            schema = @Schema(implementation = SubmitTaskRequest.class),
+                            schema = @Schema(oneOf = {SubmitTaskRequest.class, TaskBatchSchema.class}),
                             examples = {
                                     @ExampleObject(name = "echo", value = "{\"command\":[\"echo\",\"hello\"]}"),
                                     @ExampleObject(name = "sleep with timeout",
@@ -73,12 +78,20 @@ class TaskController {
                                             + "\"priority\":9}"),
                                     @ExampleObject(name = "on a gpu worker",
                                             value = "{\"command\":[\"echo\",\"gpu\"],"
-                                                    + "\"requires\":{\"pool\":\"gpu\"}}")}),
+                                                    + "\"requires\":{\"pool\":\"gpu\"}}"),
+                                    @ExampleObject(name = "a batch", value = "[{\"command\":[\"echo\",\"one\"]},"
+                                            + "{\"command\":[\"echo\",\"two\"],\"priority\":9},"
+                                            + "{\"command\":[\"sleep\",\"1\"],\"timeoutSeconds\":10}]")}),
                     @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string"),
                             examples = @ExampleObject(name = "command line", value = "echo hello"))}),
             responses = {
-                    @ApiResponse(responseCode = "202", description = "accepted; follow Location to watch it"),
-                    @ApiResponse(responseCode = "400", description = "invalid task",
+                    @ApiResponse(responseCode = "202", description = "accepted; follow Location to watch it. A"
+                            + " batch: the array of its tasks, in order (no Location; each is /tasks/{id})",
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    schema = @Schema(oneOf = {TaskView.class, TaskViewsSchema.class}))),
+                    @ApiResponse(responseCode = "400", description = "invalid task (a batch: the detail names the"
+                            + " index of the task refused); an empty batch, or one of more than "
+                            + TaskSubmissionBody.MAX_BATCH + " tasks",
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ProblemDetail.class))),
                     @ApiResponse(responseCode = "422", description = "Idempotency-Key reused for another request",
@@ -94,21 +107,26 @@ class TaskController {
                             + " see Retry-After",
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ProblemDetail.class))),
-                    @ApiResponse(responseCode = "413", description = "body too large",
+                    @ApiResponse(responseCode = "413", description = "body too large, or a batch too large for one"
+                            + " ZooKeeper transaction (1 000 000 bytes)",
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ProblemDetail.class))),
                     @ApiResponse(responseCode = "503", description = "ZooKeeper unreachable; see Retry-After",
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ProblemDetail.class)))})
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<TaskView> submitJson(@RequestBody(required = false) SubmitTaskRequest request,
-                                        @Parameter(description = "makes retries of this POST return the same task")
-                                        @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
-                                        @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
-        if (request == null) {
+    ResponseEntity<?> submitJson(@RequestBody(required = false) TaskSubmissionBody body,
+                                 @Parameter(description = "makes retries of this POST return the same task (the"
+                                         + " same tasks, for a batch)")
+                                 @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
+                                 @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+        if (body == null) {
             throw new InvalidRequestException("a JSON body is required, e.g. {\"command\":[\"echo\",\"hello\"]}");
         }
-        return accepted(tasks.submit(request, key, known(caller)));
+        if (body.isBatch()) {
+            return accepted(tasks.submitBatch(body.batch(), key, known(caller)));
+        }
+        return accepted(tasks.submit(body.single(), key, known(caller)));
     }
 
     @Operation(hidden = true)
@@ -206,5 +224,23 @@ class TaskController {
             response.header("Idempotent-Replayed", "true");
         }
         return response.body(view);
+    }
+
+    private static ResponseEntity<List<TaskView>> accepted(TaskService.BatchSubmission submission) {
+        ResponseEntity.BodyBuilder response = ResponseEntity.accepted();
+        if (submission.replayed()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        return response.body(submission.tasks());
+    }
+
+    /** For the OpenAPI document only: a batch, as the request body. */
+    @Schema(type = "array", description = "a batch: 1 to " + TaskSubmissionBody.MAX_BATCH + " tasks")
+    private static final class TaskBatchSchema extends java.util.ArrayList<SubmitTaskRequest> {
+    }
+
+    /** For the OpenAPI document only: a batch's answer. */
+    @Schema(type = "array", description = "the batch's tasks, in the request's order")
+    private static final class TaskViewsSchema extends java.util.ArrayList<TaskView> {
     }
 }

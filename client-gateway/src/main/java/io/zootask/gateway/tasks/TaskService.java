@@ -8,6 +8,7 @@ import io.zootask.gateway.errors.QueueFullException;
 import io.zootask.gateway.errors.TaskNotFoundException;
 import io.zootask.gateway.security.Caller;
 import io.zootask.gateway.zookeeper.ZooKeeperAccess;
+import io.zootask.protocol.IdempotencyRecord;
 import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskState;
 import io.zootask.protocol.WorkerInfo;
@@ -15,6 +16,7 @@ import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,26 +78,74 @@ public class TaskService {
      */
     public Submission submit(SubmitTaskRequest request, String idempotencyKey, Caller caller) {
         TaskSpec spec = rules.taskOf(request, clock.instant(), UUID.randomUUID().toString(), caller.keyId());
+        checkKey(idempotencyKey);
+        if (idempotencyKey == null) {
+            refuseWhenQueueFull(1);
+            TaskSubmitter.Submitted created = submitter.create(spec);
+            return accepted(created.id(), spec);
+        }
+        refuseWhenQueueFull(1);
+        TaskSubmitter.Submitted created = submitter.createIdempotent(spec, scoped(idempotencyKey, caller),
+                SubmissionRules.requestHash(request));
+        if (created.replayed()) {
+            return new Submission(earlier(created.id()), true);
+        }
+        return accepted(created.id(), spec);
+    }
+
+    /** The outcome of a batch: its tasks in the request's order, and whether an Idempotency-Key replayed them. */
+    public record BatchSubmission(List<TaskView> tasks, boolean replayed) {
+
+        public BatchSubmission {
+            tasks = List.copyOf(tasks);
+        }
+    }
+
+    /**
+     * Validates every task, then writes them all in ONE transaction (with the Idempotency-Key's record, if any): all
+     * of them exist or none does. The queue bound counts the whole batch.
+     *
+     * @throws InvalidRequestException naming the index of the first task refused; nothing is written
+     */
+    public BatchSubmission submitBatch(List<SubmitTaskRequest> requests, String idempotencyKey, Caller caller) {
+        Instant now = clock.instant();
+        String batchToken = UUID.randomUUID().toString();
+        List<TaskSpec> specs = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            try {
+                specs.add(rules.taskOf(requests.get(i), now, IdempotencyRecord.batchSubmission(batchToken, i),
+                        caller.keyId()));
+            } catch (InvalidRequestException refused) {
+                throw new InvalidRequestException(TaskSubmissionBodyReader.at(i, refused.getMessage()));
+            }
+        }
+        checkKey(idempotencyKey);
+        refuseWhenQueueFull(specs.size());
+        TaskSubmitter.SubmittedBatch created = idempotencyKey == null ? submitter.createAll(specs, batchToken)
+                : submitter.createAllIdempotent(specs, batchToken, scoped(idempotencyKey, caller),
+                SubmissionRules.batchHash(requests));
+        if (created.replayed()) {
+            return new BatchSubmission(created.ids().stream().map(this::earlier).toList(), true);
+        }
+        List<TaskView> tasks = new ArrayList<>(specs.size());
+        for (int i = 0; i < specs.size(); i++) {
+            tasks.add(accepted(created.ids().get(i), specs.get(i)).task());
+        }
+        return new BatchSubmission(tasks, false);
+    }
+
+    /** A task an Idempotency-Key's earlier request created, as it is now. */
+    private TaskView earlier(String id) {
+        return reader.find(id).orElse(TaskView.withMessage(id, null, "finished and pruned"));
+    }
+
+    private void checkKey(String idempotencyKey) {
         if (idempotencyKey != null && (idempotencyKey.isBlank()
                 || idempotencyKey.length() > limits.maxIdempotencyKeyLength()
                 || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
             throw new InvalidRequestException("Idempotency-Key must be 1 to " + limits.maxIdempotencyKeyLength()
                     + " printable ASCII characters without spaces, such as a UUID");
         }
-        if (idempotencyKey == null) {
-            refuseWhenQueueFull();
-            TaskSubmitter.Submitted created = submitter.create(spec);
-            return accepted(created.id(), spec);
-        }
-        refuseWhenQueueFull();
-        TaskSubmitter.Submitted created = submitter.createIdempotent(spec, scoped(idempotencyKey, caller),
-                SubmissionRules.requestHash(request));
-        if (created.replayed()) {
-            TaskView earlier = reader.find(created.id()).orElse(TaskView.withMessage(created.id(), null,
-                    "finished and pruned"));
-            return new Submission(earlier, true);
-        }
-        return accepted(created.id(), spec);
     }
 
     private Submission accepted(String id, TaskSpec spec) {
@@ -114,9 +164,10 @@ public class TaskService {
         return caller.keyId() == null ? idempotencyKey : caller.keyId() + "\n" + idempotencyKey;
     }
 
-    private void refuseWhenQueueFull() {
+    /** Refuses {@code tasks} more when they would take the queue past its bound. */
+    private void refuseWhenQueueFull(int tasks) {
         int queued = queueDepth.current();
-        if (queued >= limits.maxQueued()) {
+        if (queued + tasks > limits.maxQueued()) {
             throw new QueueFullException(queued, limits.maxQueued());
         }
     }

@@ -11,11 +11,16 @@ import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.ACLProvider;
@@ -45,6 +50,14 @@ class TaskSubmitter {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TaskSubmitter.class);
 
     public record Submitted(String id, boolean replayed) {
+    }
+
+    /** The ids of a batch's tasks, in the request's order. */
+    public record SubmittedBatch(List<String> ids, boolean replayed) {
+
+        public SubmittedBatch {
+            ids = List.copyOf(ids);
+        }
     }
 
     private final CuratorFramework client;
@@ -136,6 +149,142 @@ class TaskSubmitter {
         }
     }
 
+    /**
+     * Creates every task of a batch in ONE transaction, so that all of them exist or none does, whatever fails and
+     * wherever the reply is lost. Task {@code i} carries the submission token {@code batchToken#i}: after a lost
+     * reply, finding any of them proves the whole transaction landed.
+     */
+    public SubmittedBatch createAll(List<TaskSpec> specs, String batchToken) {
+        List<Op> ops = taskCreates(specs);
+        OneTransaction.check(ops);
+        String floor = newestSeen.get();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new SubmittedBatch(idsOf(zooKeeper().multi(ops), specs.size()), false);
+            } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException lost) {
+                awaitReconnected();
+                Optional<List<String>> landed = findBatch(batchToken, specs.size(), floor);
+                if (landed.isPresent()) {
+                    return new SubmittedBatch(landed.get(), false);
+                }
+            } catch (KeeperException e) {
+                if (e.code() != KeeperException.Code.NONODE) {
+                    throw new IllegalStateException("creating the batch's task znodes: " + e.code(), e);
+                }
+                ensureRoots(); // nothing was created: safe to try again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ZooKeeperUnavailableException("interrupted while creating the tasks", e);
+            }
+            if (attempt >= 3) {
+                throw new ZooKeeperUnavailableException("could not create the tasks", null);
+            }
+        }
+    }
+
+    /**
+     * {@link #createAll}, with the key's record in the same transaction: a record names a batch's token and size,
+     * and, written right after, the ids of its tasks.
+     */
+    public SubmittedBatch createAllIdempotent(List<TaskSpec> specs, String batchToken, String key,
+                                              String requestHash) {
+        String recordPath = ZNodes.idempotencyRecord(key);
+        IdempotencyRecord pending = new IdempotencyRecord(batchToken, requestHash, null, clock.instant(),
+                specs.size(), null);
+        List<Op> ops = new ArrayList<>(taskCreates(specs));
+        ops.add(Op.create(recordPath, ProtocolCodec.encode(pending), acls.getAclForPath(recordPath),
+                CreateMode.PERSISTENT));
+        OneTransaction.check(ops);
+        String floor = newestSeen.get();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<String> ids = idsOf(zooKeeper().multi(ops), specs.size());
+                rememberQuietly(recordPath, pending, ids);
+                return new SubmittedBatch(ids, false);
+            } catch (KeeperException.ConnectionLossException | KeeperException.SessionExpiredException lost) {
+                awaitReconnected();
+                Optional<IdempotencyRecord> record = readRecord(recordPath);
+                if (record.isPresent()) {
+                    // ours (the lost transaction landed) or a concurrent retry's: either way, those tasks
+                    return replayBatch(recordPath, record.get(), requestHash, floor,
+                            Objects.equals(record.get().submission(), batchToken));
+                }
+            } catch (KeeperException e) {
+                if (Transactions.failedOp(e) == specs.size() && e.code() == KeeperException.Code.NODEEXISTS) {
+                    IdempotencyRecord record = readRecord(recordPath).orElseThrow(() ->
+                            new IdempotencyConflictException(409, "a request with this Idempotency-Key is being"
+                                    + " processed; retry shortly"));
+                    return replayBatch(recordPath, record, requestHash, null, false);
+                }
+                if (e.code() != KeeperException.Code.NONODE) {
+                    throw new IllegalStateException("creating the batch's task znodes: " + e.code(), e);
+                }
+                ensureRoots();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ZooKeeperUnavailableException("interrupted while creating the tasks", e);
+            }
+            if (attempt >= 3) {
+                throw new ZooKeeperUnavailableException("could not create the tasks", null);
+            }
+        }
+    }
+
+    private List<Op> taskCreates(List<TaskSpec> specs) {
+        String prefix = ZNodes.taskSequentialPrefix();
+        return specs.stream().map(spec -> Op.create(prefix, ProtocolCodec.encode(spec), acls.getAclForPath(prefix),
+                CreateMode.PERSISTENT_SEQUENTIAL)).toList();
+    }
+
+    private List<String> idsOf(List<OpResult> results, int tasks) {
+        return results.subList(0, tasks).stream()
+                .map(result -> seen(((OpResult.CreateResult) result).getPath())).toList();
+    }
+
+    private SubmittedBatch replayBatch(String recordPath, IdempotencyRecord record, String requestHash, String floor,
+                                       boolean ours) {
+        if (!Objects.equals(record.request(), requestHash) || record.batch() == null) {
+            throw new IdempotencyConflictException(422, "this Idempotency-Key was already used for a different"
+                    + " request; use a new key for a new batch");
+        }
+        List<String> ids = record.tasks();
+        if (ids == null) {
+            ids = findBatch(record.submission(), record.batch(), floor).orElseThrow(() ->
+                    new IdempotencyConflictException(409, "a request with this Idempotency-Key is being processed;"
+                            + " retry shortly"));
+            rememberQuietly(recordPath, record, ids);
+        }
+        return new SubmittedBatch(ids, !ours);
+    }
+
+    /** Second, best-effort write: a replay can always fall back to finding the tasks by their submission tokens. */
+    private void rememberQuietly(String recordPath, IdempotencyRecord record, List<String> ids) {
+        try {
+            client.setData().forPath(recordPath, ProtocolCodec.encode(new IdempotencyRecord(record.submission(),
+                    record.request(), null, record.createdAt(), record.batch(), ids)));
+        } catch (Exception ignored) {
+            // the record without the ids still works, only slower to replay
+        }
+    }
+
+    /**
+     * The ids of the batch's tasks, if its transaction landed. All or none exist (one transaction); a batch found in
+     * part had tasks pruned since, long after they finished, and cannot be answered whole.
+     */
+    private Optional<List<String>> findBatch(String batchToken, int size, String floor) {
+        List<String> tokens = IntStream.range(0, size)
+                .mapToObj(i -> IdempotencyRecord.batchSubmission(batchToken, i)).toList();
+        Map<String, String> found = findBySubmissions(new HashSet<>(tokens), floor);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        if (found.size() < size) {
+            throw new IdempotencyConflictException(409, "only " + found.size() + " of the batch's " + size
+                    + " tasks are still kept; use a new key for a new batch");
+        }
+        return Optional.of(tokens.stream().map(found::get).toList());
+    }
+
     private Submitted replay(String recordPath, IdempotencyRecord record, String requestHash, String floor,
                              boolean ours) {
         if (!Objects.equals(record.request(), requestHash)) {
@@ -179,12 +328,17 @@ class TaskSubmitter {
         if (submission == null) {
             return Optional.empty();
         }
+        return Optional.ofNullable(findBySubmissions(Set.of(submission), floor).get(submission));
+    }
+
+    /** Every task carrying one of {@code submissions}, as token to id. */
+    private Map<String, String> findBySubmissions(Set<String> submissions, String floor) {
         try {
             client.sync().forPath(ZNodes.TASKS); // the server we reach now has seen the lost create, if it landed
             // read-only, so Curator's retry loop may repeat it whole across a connection that drops again
-            Optional<String> found = RetryLoop.callWithRetry(client.getZookeeperClient(), () ->
-                    new SubmissionSearch(client.getZookeeperClient().getZooKeeper()).find(submission, floor));
-            found.ifPresent(id -> seen(ZNodes.task(id)));
+            Map<String, String> found = RetryLoop.callWithRetry(client.getZookeeperClient(), () ->
+                    new SubmissionSearch(client.getZookeeperClient().getZooKeeper()).findAll(submissions, floor));
+            found.values().forEach(id -> seen(ZNodes.task(id)));
             return found;
         } catch (Exception e) {
             log.warn("lost the reply to a create, and could not look for the task: {}", e.toString());
