@@ -1,5 +1,6 @@
 package io.zootask.bench;
 
+import io.zootask.worker.execution.ProcessLauncher;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        // before the first process this JVM starts (ZooKeeper's): the spawn ceiling launches as the worker does
+        ProcessLauncher.chooseLaunchMechanism();
         BenchOptions options = BenchOptions.parse(args);
         System.setProperty("java.awt.headless", "true");
         try (BenchCluster cluster = new BenchCluster(options)) {

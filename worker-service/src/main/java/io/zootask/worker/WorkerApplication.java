@@ -1,6 +1,7 @@
 package io.zootask.worker;
 
 import io.zootask.protocol.spring.ZooKeeperClientConfiguration;
+import io.zootask.worker.execution.ProcessLauncher;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -13,6 +14,7 @@ import org.springframework.context.annotation.Import;
 public class WorkerApplication {
 
     public static void main(String[] args) {
+        ProcessLauncher.chooseLaunchMechanism(); // before anything in the JVM starts a process
         SpringApplication.run(WorkerApplication.class, args);
     }
 }

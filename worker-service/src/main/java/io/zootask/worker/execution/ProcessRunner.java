@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * <li>the executable is resolved by the {@link ExecutablePolicy} to an absolute path in the configured directories
  * (never through the worker's {@code PATH}) and started without a shell, the arguments as an array;
  * <li>the environment is the {@link TaskEnvironment} and nothing else of the worker's;
- * <li>it runs in a fresh working directory of its own ({@link WorkDirectories}), removed when it ends, however it
- * ends;
+ * <li>it runs in an empty working directory of its own ({@link WorkDirectories}), given back when it ends, however
+ * it ends (kept for a later task only if the task left it empty);
  * <li>stdout and stderr are merged into a bounded tail ({@link TailBuffer}): printing gigabytes costs the worker
  * {@code maxOutputBytes};
  * <li>when the timeout expires, the task is taken away or the worker gives up its work, the whole process tree is
@@ -101,17 +101,29 @@ public class ProcessRunner implements AutoCloseable {
         }
         Path workDirectory;
         try {
-            workDirectory = workDirectories.create();
+            workDirectory = workDirectories.acquire();
         } catch (IOException e) {
             return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
                     "cannot start '" + command.get(0) + "': no working directory: " + e.getMessage());
         }
+        ExecutionResult result = null;
         try {
-            return runIn(workDirectory, resolution.executable(), command, timeout, checkpointAfter, stillOurs,
+            result = runIn(workDirectory, resolution.executable(), command, timeout, checkpointAfter, stillOurs,
                     mayStart, cancellation, started);
+            return result;
         } finally {
-            workDirectories.delete(workDirectory);
+            if (result != null && endedByItself(result)) {
+                workDirectories.release(workDirectory);
+            } else {
+                // killed: a process may still finish a write; removal waits for that, and these are rare
+                workDirectories.delete(workDirectory);
+            }
         }
+    }
+
+    /** Exited on its own (its leftovers swept), not timed out, taken away, cancelled or interrupted. */
+    private static boolean endedByItself(ExecutionResult result) {
+        return result.exitCode() != null && result.state() != TaskState.CANCELLED;
     }
 
     private ExecutionResult runIn(Path workDirectory, Path executable, List<String> command, Duration timeout,
@@ -217,6 +229,7 @@ public class ProcessRunner implements AutoCloseable {
         if (killed > 0) {
             log.warn("killed {} task process(es) still running at shutdown", killed);
         }
+        workDirectories.stopReusing();
     }
 
     private static void awaitPump(Future<?> pump, long millis) throws InterruptedException {

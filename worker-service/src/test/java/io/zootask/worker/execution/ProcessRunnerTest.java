@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +50,13 @@ class ProcessRunnerTest {
         return temp.resolve("tasks");
     }
 
+    /** What tasks leave in the root: nothing but empty directories kept for later tasks. */
+    private void assertNothingLeftBehind() throws IOException {
+        try (Stream<Path> entries = Files.list(workRoot())) {
+            assertThat(entries.toList()).allSatisfy(entry -> assertThat(entry).isEmptyDirectory());
+        }
+    }
+
     @Test
     void theDefaultAllowlistRunsWithTheDefaultDirectories() throws Exception {
         ProcessRunner runner = runner(1024);
@@ -64,7 +72,7 @@ class ProcessRunnerTest {
         assertThat(failed.state()).isEqualTo(TaskState.FAILED);
         assertThat(failed.exitCode()).isEqualTo(1);
         assertThat(failed.message()).isEqualTo("exited with code 1");
-        assertThat(workRoot()).isEmptyDirectory();
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -76,7 +84,7 @@ class ProcessRunnerTest {
         assertThat(result.state()).isEqualTo(TaskState.FAILED);
         assertThat(result.message()).contains("not started");
         assertThat(witness).doesNotExist();
-        assertThat(workRoot()).isEmptyDirectory();
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -87,7 +95,7 @@ class ProcessRunnerTest {
         assertThat(result.exitCode()).isNull();
         assertThat(result.message()).contains("'rm' is not allowed");
         assertThat(temp).isDirectory();
-        assertThat(workRoot()).isEmptyDirectory();
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -99,7 +107,7 @@ class ProcessRunnerTest {
             assertThat(result.message()).as(name).contains("is not allowed");
             assertThat(result.output()).as(name).isNull();
         }
-        assertThat(workRoot()).isEmptyDirectory();
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -180,6 +188,33 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void aDirectoryLeftEmptyServesALaterTaskAndOneWithFilesOrOpenedUpIsRemoved() throws Exception {
+        ProcessRunner runner = runner(4096, "sh");
+        Path first = Path.of(runner.run(List.of("sh", "-c", "pwd"), Duration.ofSeconds(10)).output().strip());
+
+        ExecutionResult reused = runner.run(List.of("sh", "-c", "pwd; ls -A | wc -l; stat -c %a .; echo x > f"),
+                Duration.ofSeconds(10));
+        List<String> lines = reused.output().lines().toList();
+        assertThat(Path.of(lines.get(0))).as("an empty directory is reused").isEqualTo(first);
+        assertThat(lines.get(1)).as("entries at start").isEqualTo("0");
+        assertThat(lines.get(2)).as("permissions").isEqualTo("700");
+        assertThat(Files.exists(first, LinkOption.NOFOLLOW_LINKS)).as("removed: the task left a file").isFalse();
+
+        Path opened = Path.of(runner.run(List.of("sh", "-c", "pwd; chmod 755 ."), Duration.ofSeconds(10))
+                .output().lines().findFirst().orElseThrow());
+        assertThat(opened).isNotEqualTo(first);
+        assertThat(Files.exists(opened, LinkOption.NOFOLLOW_LINKS)).as("removed: no longer rwx------").isFalse();
+
+        ExecutionResult fresh = runner.run(List.of("sh", "-c", "pwd; ls -A | wc -l; stat -c %a ."),
+                Duration.ofSeconds(10));
+        assertThat(fresh.output().lines().skip(1).toList()).containsExactly("0", "700");
+        assertNothingLeftBehind();
+
+        runner.close();
+        assertThat(workRoot()).as("idle directories go when the worker stops").isEmptyDirectory();
+    }
+
+    @Test
     void timeoutKillsTheWholeProcessTreeAndRemovesTheDirectory() throws Exception {
         // two background children and the shell itself; each says its pid
         ExecutionResult result = runner(4096, "sh").run(List.of("sh", "-c",
@@ -221,7 +256,7 @@ class ProcessRunnerTest {
         assertThat(pids).hasSize(2);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(pids).noneMatch(ProcessRunnerTest::alive));
-        assertThat(workRoot()).isEmptyDirectory();
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -324,7 +359,7 @@ class ProcessRunnerTest {
         assertThat(result.state()).isEqualTo(TaskState.CANCELLED);
         assertThat(result.startedAt()).isNotNull();
         assertThat(withMarker(marker)).isEmpty();
-        assertThat(workRoot()).isEmptyDirectory();
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -363,7 +398,7 @@ class ProcessRunnerTest {
         assertThat(thread.isAlive()).isFalse();
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> withMarker(marker).isEmpty());
-        assertThat(workRoot()).isEmptyDirectory();
+        assertNothingLeftBehind();
     }
 
     @Test

@@ -36,6 +36,43 @@ class WorkDirectoriesTest {
     }
 
     @Test
+    void aDirectoryGivenBackEmptyIsReusedAndAnythingElseIsRemoved() throws IOException {
+        WorkDirectories directories = new WorkDirectories(temp.resolve("tasks"));
+        Path empty = directories.acquire();
+        directories.release(empty);
+        assertThat(directories.acquire()).isEqualTo(empty);
+
+        Files.writeString(empty.resolve("left"), "x");
+        directories.release(empty);
+        assertThat(Files.exists(empty, LinkOption.NOFOLLOW_LINKS)).isFalse();
+
+        Path opened = directories.acquire();
+        assertThat(opened).isNotEqualTo(empty).isEmptyDirectory();
+        Files.setPosixFilePermissions(opened, PosixFilePermissions.fromString("rwxr-xr-x"));
+        directories.release(opened);
+        assertThat(Files.exists(opened, LinkOption.NOFOLLOW_LINKS)).isFalse();
+
+        // the task moved its directory away and left a link to an empty one in its place
+        Path outside = Files.createDirectory(temp.resolve("outside"));
+        Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rwx------"));
+        Path swapped = directories.acquire();
+        Files.delete(swapped);
+        Files.createSymbolicLink(swapped, outside);
+        directories.release(swapped);
+        assertThat(Files.exists(swapped, LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(outside).isEmptyDirectory();
+
+        Path next = directories.acquire();
+        assertThat(Files.isSymbolicLink(next)).isFalse();
+        assertThat(next).isEmptyDirectory();
+        directories.release(next);
+        directories.stopReusing();
+        assertThat(directories.root()).isEmptyDirectory();
+        directories.release(directories.acquire());
+        assertThat(directories.root()).as("given back after the stop: removed").isEmptyDirectory();
+    }
+
+    @Test
     void anExistingRootIsTightened() throws IOException {
         Path root = Files.createDirectory(temp.resolve("open"));
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
