@@ -12,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
-/** The benchmark's chart: throughput beside ZooKeeper's ceiling, and end-to-end latency. Plain Java2D. */
+/**
+ * The benchmark's chart: throughput beside ZooKeeper's ceiling, end-to-end latency, and where the CPU goes per task
+ * (by process, from the kernel's accounting). Plain Java2D.
+ */
 final class Chart {
 
     private Chart() {
@@ -36,17 +39,28 @@ final class Chart {
         latency.put("p50 full load", figures.get("e2e_p50_ms_full_load"));
         latency.put("p99 full load", figures.get("e2e_p99_ms_full_load"));
 
-        BufferedImage image = new BufferedImage(1000, 560, BufferedImage.TYPE_INT_RGB);
+        Map<String, Double> httpCpu = new LinkedHashMap<>();
+        Map<String, Double> processCpu = new LinkedHashMap<>();
+        for (String role : new String[] {"gateway", "zookeeper", "workers", "masters", "load_generator"}) {
+            httpCpu.put(role.replace('_', ' '), figures.get("e2e_cpu_ms_per_task_" + role));
+        }
+        for (String role : new String[] {"task_processes", "workers", "zookeeper", "masters"}) {
+            processCpu.put(role.replace('_', ' '), figures.get("process_cpu_ms_per_task_" + role));
+        }
+
+        BufferedImage image = new BufferedImage(1000, 900, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
-        g.fillRect(0, 0, 1000, 560);
+        g.fillRect(0, 0, 1000, 900);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         g.drawString("zootask beside ZooKeeper's ceiling (one machine, " + Runtime.getRuntime().availableProcessors()
                 + " cores)", 20, 28);
         bars(g, "throughput (per second)", throughput, 20, 50, 600, 480, new Color(0x3b6ea5));
         bars(g, "HTTP submit-to-done latency (ms)", latency, 640, 50, 340, 480, new Color(0xc0504d));
+        bars(g, "CPU ms per HTTP task, by process", httpCpu, 20, 560, 460, 320, new Color(0x5b8c5a));
+        bars(g, "CPU ms per `true` task, by process", processCpu, 520, 560, 460, 320, new Color(0x8064a2));
         g.dispose();
         ImageIO.write(image, "png", png.toFile());
     }
