@@ -1,16 +1,11 @@
 package io.zootask.bench;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -101,36 +96,7 @@ final class EndToEndPhase implements Phase {
         double rate = Math.max(1, figures.get("e2e_tasks_per_s") / 2);
         int tasks = (int) (rate * duration.toSeconds());
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        ConcurrentLinkedQueue<KeepAliveConnection> idle = new ConcurrentLinkedQueue<>();
-        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
-        ExecutorService pool = Executors.newCachedThreadPool();
-        CountDownLatch done = new CountDownLatch(tasks);
-        long periodNanos = (long) (1e9 / rate);
-        AtomicInteger issued = new AtomicInteger();
-        clock.scheduleAtFixedRate(() -> {
-            if (issued.getAndIncrement() < tasks) {
-                pool.execute(() -> {
-                    try {
-                        KeepAliveConnection connection = idle.poll();
-                        if (connection == null) {
-                            connection = new KeepAliveConnection(BenchCluster.GATEWAY_PORT);
-                        }
-                        latencies.add(LoadGenerator.submitAndWait(connection));
-                        idle.add(connection);
-                    } catch (IOException e) {
-                        Log.line("half load: " + e); // not counted; the figures say how many were
-                    } finally {
-                        done.countDown();
-                    }
-                });
-            }
-        }, 0, periodNanos, TimeUnit.NANOSECONDS);
-        done.await(5, TimeUnit.MINUTES);
-        clock.shutdownNow();
-        pool.shutdown();
-        for (KeepAliveConnection connection : idle) {
-            connection.close();
-        }
+        LoadGenerator.openLoop(rate, tasks, connection -> latencies.add(LoadGenerator.submitAndWait(connection)));
         List<Long> sorted = sorted(latencies);
         figures.put("e2e_half_load_rate_per_s", rate);
         figures.put("e2e_p50_ms_half_load", percentileMillis(sorted, 50));

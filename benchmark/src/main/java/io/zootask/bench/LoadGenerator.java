@@ -5,9 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Load over keep-alive HTTP/1.1 connections ({@link KeepAliveConnection}): clients that submit and long-poll. */
 final class LoadGenerator {
@@ -39,6 +43,43 @@ final class LoadGenerator {
             CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Open loop: {@code tasks} runs of {@code request}, one started every 1/{@code rate} s whether or not the earlier
+     * ones are done, each on a kept-alive connection of its own (reused once it is free, as a client pool would; a
+     * new one when none is). Returns when all have ended; a failed one is logged, not counted.
+     */
+    static void openLoop(double rate, int tasks, ClientLoop request) throws Exception {
+        ConcurrentLinkedQueue<KeepAliveConnection> idle = new ConcurrentLinkedQueue<>();
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+        ExecutorService pool = Executors.newCachedThreadPool();
+        CountDownLatch done = new CountDownLatch(tasks);
+        AtomicInteger issued = new AtomicInteger();
+        clock.scheduleAtFixedRate(() -> {
+            if (issued.getAndIncrement() < tasks) {
+                pool.execute(() -> {
+                    try {
+                        KeepAliveConnection connection = idle.poll();
+                        if (connection == null) {
+                            connection = new KeepAliveConnection(BenchCluster.GATEWAY_PORT);
+                        }
+                        request.run(connection);
+                        idle.add(connection);
+                    } catch (Exception e) {
+                        Log.line("open loop: " + e);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+        }, 0, (long) (1e9 / rate), TimeUnit.NANOSECONDS);
+        done.await(5, TimeUnit.MINUTES);
+        clock.shutdownNow();
+        pool.shutdown();
+        for (KeepAliveConnection connection : idle) {
+            connection.close();
         }
     }
 

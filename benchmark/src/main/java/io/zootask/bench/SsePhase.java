@@ -1,6 +1,5 @@
 package io.zootask.bench;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,13 +11,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The event stream under load: 1 000 subscribers held by one gateway (its threads and heap with them), and how soon
@@ -74,7 +68,7 @@ final class SsePhase implements Phase {
 
         double rate = figures.getOrDefault("e2e_tasks_per_s", 1000) / 2;
         int tasks = (int) (rate * (options.quick() ? 4 : 10));
-        submitAtRate(rate, tasks);
+        LoadGenerator.openLoop(rate, tasks, connection -> connection.postJson("/tasks", LoadGenerator.NOOP_TASK));
         Await.until(() -> latencies.size() >= (long) tasks * DASHBOARDS, Duration.ofSeconds(120));
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
@@ -91,39 +85,6 @@ final class SsePhase implements Phase {
                 .filter(f -> f.sawCancelled).count());
         for (Follower follower : followers) {
             follower.cancel();
-        }
-    }
-
-    /** Noop tasks POSTed at {@code rate} per second, open loop, on a few kept-alive connections. */
-    private static void submitAtRate(double rate, int tasks) throws Exception {
-        ConcurrentLinkedQueue<KeepAliveConnection> idle = new ConcurrentLinkedQueue<>();
-        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        CountDownLatch done = new CountDownLatch(tasks);
-        AtomicInteger issued = new AtomicInteger();
-        clock.scheduleAtFixedRate(() -> {
-            if (issued.getAndIncrement() < tasks) {
-                pool.execute(() -> {
-                    try {
-                        KeepAliveConnection connection = idle.poll();
-                        if (connection == null) {
-                            connection = new KeepAliveConnection(BenchCluster.GATEWAY_PORT);
-                        }
-                        connection.postJson("/tasks", LoadGenerator.NOOP_TASK);
-                        idle.add(connection);
-                    } catch (IOException e) {
-                        Log.line("sse load: " + e);
-                    } finally {
-                        done.countDown();
-                    }
-                });
-            }
-        }, 0, (long) (1e9 / rate), TimeUnit.NANOSECONDS);
-        done.await(5, TimeUnit.MINUTES);
-        clock.shutdownNow();
-        pool.shutdown();
-        for (KeepAliveConnection connection : idle) {
-            connection.close();
         }
     }
 
