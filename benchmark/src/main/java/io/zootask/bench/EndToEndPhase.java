@@ -34,6 +34,7 @@ final class EndToEndPhase implements Phase {
 
     @Override
     public void run(Figures figures) throws Exception {
+        cluster.startMastersAndWorkers(); // run alone (--phases e2e), nothing before it started them
         cluster.startGateway();
         httpCeiling(figures, options.n(20000));
         // JIT warm-up: the gateway's deep request path (Jetty, Spring Security, Spring MVC) runs at a fraction of its
