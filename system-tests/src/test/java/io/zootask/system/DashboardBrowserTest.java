@@ -90,6 +90,11 @@ class DashboardBrowserTest {
         // everything above ran under the page's policy: no inline script, nothing from elsewhere
         assertThat(gateway.get("/").headers().get("Content-Security-Policy")).singleElement().asString()
                 .contains("default-src 'self'").contains("frame-ancestors 'none'");
+        // the page, whatever the client accepts (a JSON client at the root got an empty 406)
+        Gateway.Reply asJson = gateway.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(gateway.base() + "/")).header("Accept", "application/json").GET());
+        assertThat(asJson.status()).isEqualTo(200);
+        assertThat(asJson.contentType()).startsWith("text/html");
     }
 
     @Test
