@@ -3,8 +3,8 @@ package io.zootask.gateway.events;
 import io.zootask.gateway.cluster.ClusterView;
 import io.zootask.protocol.MasterInfo;
 import io.zootask.protocol.ProtocolCodec;
-import io.zootask.protocol.RunningMarker;
 import io.zootask.protocol.TaskSpec;
+import io.zootask.protocol.TaskState;
 import io.zootask.protocol.TaskStatus;
 import io.zootask.protocol.WorkerInfo;
 import io.zootask.protocol.ZNodes;
@@ -246,7 +246,7 @@ class ChangeFeed implements SmartLifecycle {
             hub.skipped();
             return;
         }
-        TaskEvent event = TaskEvent.assigned(id, ZNodes.nameOf(ZNodes.parentOf(path)), inFlight.get(id),
+        TaskEvent event = TaskEvent.movedOn(id, TaskState.ASSIGNED, ZNodes.nameOf(ZNodes.parentOf(path)), inFlight.get(id),
                 clock.instant());
         inFlight.put(id, event);
         hub.publish(event);
@@ -262,7 +262,9 @@ class ChangeFeed implements SmartLifecycle {
             hub.skipped();
             return;
         }
-        TaskEvent event = TaskEvent.running(id, null, inFlight.get(id), clock.instant());
+        TaskEvent known = inFlight.get(id);
+        TaskEvent event = TaskEvent.movedOn(id, TaskState.RUNNING, known == null ? null : known.worker(), known,
+                clock.instant());
         inFlight.put(id, event);
         hub.publish(event);
     }

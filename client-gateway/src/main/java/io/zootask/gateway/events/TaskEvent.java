@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.zootask.gateway.tasks.TaskView;
 import io.zootask.protocol.Attempt;
-import io.zootask.protocol.RunningMarker;
 import io.zootask.protocol.TaskSpec;
 import io.zootask.protocol.TaskState;
 import io.zootask.protocol.TaskStatus;
@@ -35,30 +34,17 @@ record TaskEvent(String id, TaskState state, String worker, Integer attempt, Ins
                 message, spec.effectivePriority(), spec.notBefore(), spec.command(), spec.submittedBy(), at);
     }
 
-    static TaskEvent assigned(String id, String worker, TaskSpec spec, Instant at) {
-        return new TaskEvent(id, TaskState.ASSIGNED, worker, spec.attempt(), spec.submittedAt(), null, null, null,
-                null, spec.effectivePriority(), spec.notBefore(), spec.command(), spec.submittedBy(), at);
-    }
-
-    /** Assigned, told by the path alone (the assignment was gone before it could be read) and what was known. */
-    static TaskEvent assigned(String id, String worker, TaskEvent known, Instant at) {
-        return new TaskEvent(id, TaskState.ASSIGNED, worker, known == null ? null : known.attempt(),
-                known == null ? null : known.submittedAt(), null, null, null, null,
-                known == null ? null : known.priority(), null, known == null ? null : known.command(),
-                known == null ? null : known.submittedBy(), at);
-    }
-
     /**
-     * Running: {@code marker} says where and since when, if it could be read (a fast task's is gone within a
-     * millisecond); {@code known} is what the task's earlier events told.
+     * Assigned to {@code worker}, or running there: told by the znode's path alone (the feed reads neither an
+     * assignment, which is the task's data again, nor a running marker) and by what the task's earlier event,
+     * {@code known}, told.
      */
-    static TaskEvent running(String id, RunningMarker marker, TaskEvent known, Instant at) {
-        String worker = marker != null ? marker.worker() : known == null ? null : known.worker();
-        Integer attempt = marker != null ? Integer.valueOf(marker.attempt()) : known == null ? null : known.attempt();
-        return new TaskEvent(id, TaskState.RUNNING, worker, attempt,
-                known == null ? null : known.submittedAt(), marker == null ? null : marker.startedAt(), null, null,
-                null, known == null ? null : known.priority(), null, known == null ? null : known.command(),
-                known == null ? null : known.submittedBy(), at);
+    static TaskEvent movedOn(String id, TaskState state, String worker, TaskEvent known, Instant at) {
+        if (known == null) {
+            return new TaskEvent(id, state, worker, null, null, null, null, null, null, null, null, null, null, at);
+        }
+        return new TaskEvent(id, state, worker, known.attempt(), known.submittedAt(), null, null, null, null,
+                known.priority(), null, known.command(), known.submittedBy(), at);
     }
 
     static TaskEvent finished(String id, TaskStatus status, Instant at) {
