@@ -126,13 +126,17 @@ class EventStreamTest {
     @Test
     void whenNobodyListenedForLongerThanTheLingerTheFeedReadsNothingAndAResumingClientResets() throws Exception {
         cluster.worker("w", 2);
-        Gateway gateway = cluster.gateway("zootask.gateway.events.linger=0s");
+        // a closed stream is noticed at its next write: frequent heartbeats make that soon
+        Gateway gateway = cluster.gateway("zootask.gateway.events.linger=0s",
+                "zootask.gateway.events.heartbeat=200ms");
         String lastSeen;
         try (EventStreamClient events = EventStreamClient.open(gateway, "/events")) {
             String first = gateway.submit("{\"command\":[\"echo\",\"1\"]}");
             lastSeen = events.next(e -> e.type().equals("task") && first.equals(e.data().get("id").asString())
                     && e.data().get("state").asString().equals("done"), SOON).id();
         }
+        await().atMost(SOON).until(() -> gateway.get("/actuator/prometheus").body().lines()
+                .anyMatch(line -> line.matches("zootask_gateway_events_subscribers(\\{.*})? 0\\.0")));
         String unseen = gateway.submit("{\"command\":[\"echo\",\"2\"]}");
         gateway.awaitFinished(unseen, SOON);
         try (EventStreamClient resumed = EventStreamClient.open(gateway, "/events", "Last-Event-ID", lastSeen)) {
