@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A long-poll ({@code GET /tasks/{id}?waitSeconds=N}) and the connection it waits on: a client that leaves takes
- * its wait with it at once (gateway state, timer, the watch on the ZooKeeper server), and one that stays keeps a
+ * its wait with it at once (gateway state, timer, its place among the polls the gateway's watch on {@code /status}
+ * serves; it sets no watch of its own on the ZooKeeper server), and one that stays keeps a
  * connection that serves its next requests as any keep-alive connection does. Spoken over a plain socket, to control
  * exactly when the client closes and what it sends.
  */
@@ -50,12 +51,14 @@ class LongPollConnectionTest {
         try (Socket client = new Socket("127.0.0.1", port)) {
             client.getOutputStream().write(get("/tasks/" + id + "?waitSeconds=60"));
             awaitWaiting(1);
-            await().atMost(seconds(10)).until(() -> cluster.watchedPaths().contains("/status/" + id));
+            awaitWaitingTasks(1);
+            assertThat(cluster.watchedPaths()).as("one watch on /status serves every poll").doesNotContain(
+                    "/status/" + id);
         } // gone, 60 s before the wait would end
 
-        // released long before: no gateway state and no watch on the server stay behind for a client not there
+        // released long before: no gateway state stays behind for a client not there
         awaitWaiting(0);
-        await().atMost(seconds(10)).until(() -> !cluster.watchedPaths().contains("/status/" + id));
+        awaitWaitingTasks(0);
         assertThat(gateway.get("/tasks/" + id).json().get("state").asString()).isEqualTo("queued");
     }
 
@@ -69,7 +72,7 @@ class LongPollConnectionTest {
             awaitWaiting(2);
         }
         awaitWaiting(1);
-        assertThat(cluster.watchedPaths()).contains("/status/" + id); // still needed by the one that stays
+        awaitWaitingTasks(1); // still waited for by the one that stays
 
         cluster.master("m1");
         cluster.worker("w", 1);
@@ -96,7 +99,7 @@ class LongPollConnectionTest {
             assertThat((System.nanoTime() - start) / 1_000_000_000L).isLessThan(30); // not when the 60 s are over
         }
         awaitWaiting(0);
-        await().atMost(seconds(10)).until(() -> !cluster.watchedPaths().contains("/status/" + id));
+        awaitWaitingTasks(0);
     }
 
     @Test
@@ -149,12 +152,17 @@ class LongPollConnectionTest {
         assertThat(reply.json().get("state").asString()).isEqualTo("queued");
 
         awaitWaiting(0);
-        await().atMost(seconds(10)).until(() -> !cluster.watchedPaths().contains("/status/" + id));
+        awaitWaitingTasks(0);
     }
 
     private void awaitWaiting(int polls) {
         await().atMost(seconds(10)).until(() -> meters.get("zootask.gateway.longpolls.waiting").gauge().value()
                 == polls);
+    }
+
+    private void awaitWaitingTasks(int tasks) {
+        await().atMost(seconds(10)).until(() -> meters.get("zootask.gateway.longpolls.tasks").gauge().value()
+                == tasks);
     }
 
     private static byte[] get(String target) {

@@ -158,11 +158,11 @@ class TaskController {
         if (wait.isZero()) {
             return ResponseEntity.ok(tasks.get(id, known(caller)));
         }
-        TaskView current = tasks.getToWaitFor(id, known(caller));
-        if (current.state().isTerminal()) {
-            return ResponseEntity.ok(current);
+        TaskService.WaitStart start = tasks.getToWaitFor(id, known(caller));
+        if (start.task().state().isTerminal()) {
+            return ResponseEntity.ok(start.task());
         }
-        waiter.await(current, wait, request);
+        waiter.await(start, wait, request);
         return null; // answered by the waiter, asynchronously
     }
 

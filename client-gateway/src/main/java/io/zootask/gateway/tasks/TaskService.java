@@ -182,13 +182,21 @@ public class TaskService {
 
     /**
      * Where a wait for this task starts from: the task as this gateway created it, if it did so lately (no ZooKeeper
-     * read: it is known to exist and who submitted it), else {@link #get} it. Only a starting point: the answer to
-     * the wait is read afresh.
+     * read: it is known to exist and who submitted it), else {@link #get} it; and from when on it is known unfinished.
+     * Only a starting point: the answer to the wait is read afresh.
      */
-    public TaskView getToWaitFor(String id, Caller caller) {
-        Optional<TaskView> created = recent.find(id)
-                .filter(task -> task.submittedAt().isAfter(clock.instant().minus(RECENT_FOR)));
-        return created.isPresent() ? visible(created, id, caller) : get(id, caller);
+    public WaitStart getToWaitFor(String id, Caller caller) {
+        Instant now = clock.instant();
+        Optional<TaskView> created = recent.find(id).filter(task -> task.submittedAt().isAfter(now.minus(RECENT_FOR)));
+        if (created.isPresent()) {
+            TaskView task = visible(created, id, caller);
+            return new WaitStart(task, task.submittedAt());
+        }
+        return new WaitStart(get(id, caller), now);
+    }
+
+    /** A task as a wait starts from, and an instant (this gateway's clock) at which it had not yet ended. */
+    public record WaitStart(TaskView task, Instant unfinishedAt) {
     }
 
     private static TaskView visible(Optional<TaskView> task, String id, Caller caller) {

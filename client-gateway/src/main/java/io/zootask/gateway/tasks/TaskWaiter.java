@@ -1,7 +1,6 @@
 package io.zootask.gateway.tasks;
 
 import io.zootask.gateway.errors.TaskNotFoundException;
-import io.zootask.gateway.zookeeper.ZooKeeperAccess;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -9,11 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -21,9 +17,11 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Long-polls a task: answers when {@code /status/<id>} appears, told by a ZooKeeper watch on that znode, or with the
- * current state when the wait is over. A waiting request holds no thread (async servlet): only a watch, a
- * {@link LongPoll} and a timer entry, so one gateway holds thousands of them.
+ * Long-polls a task: answers when {@code /status/<id>} appears, told by the gateway's one watch on {@code /status}
+ * ({@link TaskEnds}), or with the current state when the wait is over. A waiting request holds no thread (async
+ * servlet) and no watch of its own on the ZooKeeper server: only a {@link LongPoll}, its place among
+ * {@link TaskEnds}' waiting polls and a timer entry, so one gateway holds thousands of them; and a task that ends
+ * costs one read, of its status.
  */
 @Component
 class TaskWaiter implements DisposableBean {
@@ -32,20 +30,19 @@ class TaskWaiter implements DisposableBean {
     /** The servlet container's own timeout comes this long after the wait: a safety net, our timer answers first. */
     private static final Duration CONTAINER_GRACE = Duration.ofSeconds(10);
 
-    private final ZooKeeperAccess zk;
     private final TaskReader reader;
+    private final TaskEnds ends;
     private final JsonMapper json;
     private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, daemon("longpoll-timer"));
     // Reads that complete waiters run here, not on ZooKeeper's single event thread.
     private final ExecutorService completions = Executors.newFixedThreadPool(4, daemon("longpoll-complete"));
 
     private final AtomicInteger waiting = new AtomicInteger();
-    private final StatusWatches statusWatches = new StatusWatches();
 
-    public TaskWaiter(ZooKeeperAccess zk, TaskReader reader, JsonMapper json,
+    public TaskWaiter(TaskReader reader, TaskEnds ends, JsonMapper json,
                       io.micrometer.core.instrument.MeterRegistry meters) {
-        this.zk = zk;
         this.reader = reader;
+        this.ends = ends;
         this.json = json;
         timers.setRemoveOnCancelPolicy(true);
         meters.gauge("zootask.gateway.longpolls.waiting", waiting);
@@ -53,59 +50,43 @@ class TaskWaiter implements DisposableBean {
 
     /**
      * Puts {@code request} in async mode and answers it when the task finishes, or with its state when {@code wait}
-     * is over. {@code current} is the task as it stands now, not finished.
+     * is over. {@code start} is the task as it stands now, not finished.
      */
-    void await(TaskView current, Duration wait, HttpServletRequest request) {
+    void await(TaskService.WaitStart start, Duration wait, HttpServletRequest request) {
         waiting.incrementAndGet();
+        TaskView current = start.task();
+        String id = current.id();
         // the timer goes as soon as the poll is answered: left for the whole wait, every answered poll of the last
         // waitSeconds stayed reachable from the timer queue (tens of thousands under load, kept alive by the GC)
         AtomicReference<Future<?>> timer = new AtomicReference<>();
-        AtomicReference<Watcher> watch = new AtomicReference<>();
-        AtomicBoolean fired = new AtomicBoolean();
-        String id = current.id();
-        CuratorFramework client = zk.client();
+        AtomicReference<Runnable> registration = new AtomicReference<>();
         // however the poll ends (answered, timed out, its client gone early), nothing of it stays: not the count, not
-        // the timer, not the watch on the server
+        // the timer, not its place among the waiting
         LongPoll poll = LongPoll.start(request, current, wait.plus(CONTAINER_GRACE), json, () -> {
             waiting.decrementAndGet();
             cancel(timer.get());
-            release(client, id, watch, fired.get());
+            release(registration);
         });
-        Watcher watcher = event -> {
-            if (event.getType() != Watcher.Event.EventType.None) {
-                fired.set(true); // and so gone from the server
-            }
-            if (event.getType() == Watcher.Event.EventType.NodeCreated
-                    || event.getType() == Watcher.Event.EventType.NodeDataChanged) {
-                completions.execute(() -> answerIfFinished(poll, id));
-            }
-        };
-        try {
-            statusWatches.watch(client, id, watcher, (c, event) -> {
-                if (event.getStat() != null) {
-                    completions.execute(() -> answerIfFinished(poll, id)); // finished before the watch was set
-                }
-            });
-        } catch (Exception e) {
-            log.debug("cannot watch the status of {}: {}", id, e.toString());
-            poll.answer(current);
-            return;
+        Runnable look = () -> completions.execute(() -> answerIfFinished(poll, id));
+        TaskEnds.Registration place = ends.onEnd(id, start.unfinishedAt(), look);
+        registration.set(place.close());
+        if (place.known() != TaskEnds.Known.NOT_ENDED) {
+            look.run(); // ended meanwhile, or the gateway cannot tell: its status says
         }
-        watch.set(watcher);
         timer.set(timers.schedule(() -> completions.execute(() -> answerWithCurrent(poll, current)),
                 wait.toMillis(), TimeUnit.MILLISECONDS));
         if (poll.hasEnded()) {
-            // ended before there was a timer to cancel or a watch to release (the client left at once)
+            // ended before there was a timer to cancel (the client left at once, or the status was there)
             cancel(timer.get());
-            release(client, id, watch, fired.get());
+            release(registration);
         }
     }
 
     /** Once only, whichever of the poll's end and its start comes second. */
-    private void release(CuratorFramework client, String id, AtomicReference<Watcher> watch, boolean fired) {
-        Watcher watcher = watch.getAndSet(null);
-        if (watcher != null) {
-            statusWatches.release(client, id, watcher, fired);
+    private static void release(AtomicReference<Runnable> registration) {
+        Runnable close = registration.getAndSet(null);
+        if (close != null) {
+            close.run();
         }
     }
 
