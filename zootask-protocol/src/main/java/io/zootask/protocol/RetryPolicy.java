@@ -9,8 +9,8 @@ import java.time.Duration;
  * {@code min(initial × coefficient^(k-1), maximum)} seconds after attempt k ended. A cancelled task never runs again.
  *
  * <p>Every field is optional. A task with no policy at all (neither {@code retry} nor the older top-level
- * {@code maxAttempts}) gets {@link #DEFAULT}, which runs again only executions lost with their worker: a task's own
- * failure is final unless it asks for retries.
+ * {@code maxAttempts}) gets {@link #DEFAULT}, which runs again only executions lost with their worker, and with no
+ * pause ({@link TaskSpec#nextAttempt}): a task's own failure is final unless it asks for retries.
  *
  * @param maxAttempts            executions in all, the first included; default {@value #DEFAULT_MAX_ATTEMPTS}
  * @param initialIntervalSeconds the pause before the second attempt; default 1

@@ -97,13 +97,15 @@ public record TaskSpec(List<String> command, Integer timeoutSeconds, int attempt
 
     /**
      * The task as it goes back to the queue after {@code ended}: the next attempt, the history one longer, and no
-     * start before the policy's pause is over.
+     * start before the policy's pause is over. A task that asked for no policy pauses not at all: only a lost worker
+     * sends it back, and failover should take the session timeout, not that plus a backoff it never asked for.
      */
     public TaskSpec nextAttempt(Attempt ended) {
         List<Attempt> history = new ArrayList<>(attempts);
         history.add(ended);
         Instant endedAt = ended.finishedAt();
-        Instant earliest = endedAt == null ? notBefore : endedAt.plus(effectiveRetry().pauseAfter(attempt));
+        boolean asked = retry != null || maxAttempts != null;
+        Instant earliest = endedAt == null || !asked ? notBefore : endedAt.plus(effectiveRetry().pauseAfter(attempt));
         return new TaskSpec(command, timeoutSeconds, attempt + 1, maxAttempts, submittedAt, submission, submittedBy,
                 retry, earliest, priority, requires, history);
     }

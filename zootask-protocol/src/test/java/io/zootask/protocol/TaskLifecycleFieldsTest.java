@@ -77,6 +77,24 @@ class TaskLifecycleFieldsTest {
     }
 
     @Test
+    void aTaskWithoutAPolicyLostWithItsWorkerRunsAgainAtOnceButAskingForTheDefaultsPauses() {
+        Attempt lost = new Attempt(1, "w1", TaskState.FAILED, null, AT, AT.plusSeconds(10), "worker lost");
+
+        TaskSpec plain = decode("{\"command\":[\"sleep\",\"60\"]}").nextAttempt(lost);
+        assertThat(plain.attempt()).isEqualTo(2);
+        assertThat(plain.notBefore()).as("failover is the session timeout, no backoff on top").isNull();
+
+        TaskSpec delayed = decode("{\"command\":[\"sleep\",\"60\"],\"notBefore\":\"2026-01-01T00:00:00Z\"}")
+                .nextAttempt(lost);
+        assertThat(delayed.notBefore()).as("its own schedule still holds").isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+
+        assertThat(decode("{\"command\":[\"sleep\",\"60\"],\"retry\":{}}").nextAttempt(lost).notBefore())
+                .isEqualTo(AT.plusSeconds(11));
+        assertThat(decode("{\"command\":[\"sleep\",\"60\"],\"maxAttempts\":3}").nextAttempt(lost).notBefore())
+                .isEqualTo(AT.plusSeconds(11));
+    }
+
+    @Test
     void badLifecycleDataIsMalformed() {
         assertThatThrownBy(() -> decode("{\"command\":[\"true\"],\"priority\":12}"))
                 .isInstanceOf(MalformedDataException.class).hasMessageContaining("priority");
