@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import io.zootask.protocol.Transactions;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -26,8 +27,15 @@ import org.slf4j.LoggerFactory;
 public class RetentionSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(RetentionSweeper.class);
-    /** Deletes per transaction: a delete is ~60 bytes of request, far below ZooKeeper's 1 MB limit. */
-    private static final int BATCH = 500;
+    /**
+     * Deletes per transaction. ZooKeeper applies writes one at a time: while it applies a transaction, every other
+     * write waits (and every task's next step is a write). 500 deletes, and a sweep sent several back to back, held
+     * tasks up by 100-200 ms; 100 keep each wait to a few ms.
+     */
+    private static final int BATCH = 100;
+    /** Between two transactions of a sweep, a pause as long as the last one took (at most this): half of ZooKeeper's
+     * write path at most goes to pruning, and the tasks' writes get in between. */
+    private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /**
      * The most statuses ever kept, whatever the grace: a {@code getChildren} answer of about 1 MB (ZooKeeper's default
      * {@code jute.maxbuffer}) holds some 55 000 task names, and every reader of {@code /status} (the gateway's list,
@@ -73,6 +81,8 @@ public class RetentionSweeper {
             if (deleted > 0) {
                 log.info("pruned {} finished status(es) and idempotency record(s)", deleted);
             }
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt(); // the term ended: the next leader sweeps
         } catch (Exception e) {
             log.warn("retention sweep failed: {}", e.toString());
         }
@@ -94,10 +104,20 @@ public class RetentionSweeper {
                 ? expiredInSubmissionOrder(parent, names, retention.maxCount(), cutoff)
                 : expiredByCreationTime(parent, names, excess, cutoff);
         int deleted = 0;
+        long took = 0;
         for (int from = 0; from < expired.size(); from += BATCH) {
+            if (from > 0) {
+                pauseAfter(took);
+            }
+            long started = System.nanoTime();
             deleted += deleteAll(expired.subList(from, Math.min(expired.size(), from + BATCH)), fence);
+            took = System.nanoTime() - started;
         }
         return deleted;
+    }
+
+    private static void pauseAfter(long tookNanos) throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(Math.min(tookNanos, MAX_PAUSE_NANOS));
     }
 
     /**
