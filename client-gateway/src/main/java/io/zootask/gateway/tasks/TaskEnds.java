@@ -36,8 +36,11 @@ import org.springframework.stereotype.Component;
 class TaskEnds implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(TaskEnds.class);
-    /** About 20 s of ends at the fastest this machine runs tasks: longer than a client takes from POST to GET. */
-    static final int REMEMBERED = 65_536;
+    /**
+     * Seconds of ends at the fastest this machine runs tasks, far longer than a client takes from POST to GET; a poll
+     * that comes later still gets its answer, with one read more. About 2 MB of heap.
+     */
+    static final int REMEMBERED = 16_384;
 
     /** Whether a task ended since a given instant. */
     enum Known { ENDED, NOT_ENDED, UNKNOWN }
