@@ -80,6 +80,69 @@ class EndToEndTest {
     }
 
     @Test
+    void aPostThatWaitsAnswersWithTheFinishedTaskInOneRequest() {
+        Gateway.Reply done = gateway.post("/tasks?waitSeconds=30", "application/json",
+                "{\"command\":[\"echo\",\"at once\"]}");
+        assertThat(done.status()).as(done.body()).isEqualTo(200);
+        String id = done.json().get("id").asString();
+        assertThat(done.location()).isEqualTo("/tasks/" + id);
+        assertThat(done.json().get("state").asString()).isEqualTo("done");
+        assertThat(done.json().get("output").asString()).isEqualTo("at once\n");
+        assertThat(gateway.task(id).get("state").asString()).isEqualTo("done");
+
+        Gateway.Reply text = gateway.post("/tasks?waitSeconds=30", "text/plain", "echo plain");
+        assertThat(text.status()).as(text.body()).isEqualTo(200);
+        assertThat(text.json().get("output").asString()).isEqualTo("plain\n");
+    }
+
+    @Test
+    void aPostWhoseTaskOutlastsTheWaitAnswers202WithTheTaskAsItIsThen() {
+        long start = System.nanoTime();
+        Gateway.Reply pending = gateway.post("/tasks?waitSeconds=1", "application/json",
+                "{\"command\":[\"sleep\",\"20\"]}");
+        assertThat(pending.status()).as(pending.body()).isEqualTo(202);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("waited for the second asked").isGreaterThanOrEqualTo(900);
+        String id = pending.json().get("id").asString();
+        assertThat(pending.location()).isEqualTo("/tasks/" + id);
+        assertThat(pending.json().get("state").asString()).isIn("queued", "assigned", "running");
+        assertThat(gateway.delete("/tasks/" + id).status()).isEqualTo(202);
+        gateway.awaitFinished(id, seconds(30));
+    }
+
+    @Test
+    void aRepeatedPostThatWaitsGetsTheSameTaskFinished() {
+        String key = "wait-" + System.nanoTime();
+        Gateway.Reply first = postWaiting("{\"command\":[\"echo\",\"once\"]}", key);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.header("Idempotent-Replayed")).isNull();
+
+        Gateway.Reply again = postWaiting("{\"command\":[\"echo\",\"once\"]}", key);
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(again.json().get("id").asString()).isEqualTo(first.json().get("id").asString());
+        assertThat(again.json().get("state").asString()).isEqualTo("done");
+        assertThat(again.json().get("output").asString()).isEqualTo("once\n");
+    }
+
+    private Gateway.Reply postWaiting(String json, String idempotencyKey) {
+        return gateway.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(gateway.base() + "/tasks?waitSeconds=30"))
+                .header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    @Test
+    void aWaitOnABatchOrOutOfRangeIsRefusedAndWritesNothing() throws Exception {
+        int before = zk.getAllChildrenNumber(ZNodes.TASKS) + zk.getAllChildrenNumber(ZNodes.STATUS);
+        assertProblem(gateway.post("/tasks?waitSeconds=10", "application/json",
+                "[{\"command\":[\"echo\",\"a\"]},{\"command\":[\"echo\",\"b\"]}]"), 400, "waitSeconds");
+        assertProblem(gateway.post("/tasks?waitSeconds=61", "application/json",
+                "{\"command\":[\"echo\",\"a\"]}"), 400, "waitSeconds must be between 0 and 60");
+        assertProblem(gateway.post("/tasks?waitSeconds=-1", "text/plain", "echo a"), 400, "waitSeconds");
+        assertThat(zk.getAllChildrenNumber(ZNodes.TASKS) + zk.getAllChildrenNumber(ZNodes.STATUS)).isEqualTo(before);
+    }
+
+    @Test
     void aPlainTextBodyIsACommandLine() {
         Gateway.Reply accepted = gateway.post("/tasks", "text/plain", "echo plain text");
         assertThat(accepted.status()).isEqualTo(202);

@@ -16,8 +16,9 @@ import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * One waiting {@code GET /tasks/{id}?waitSeconds=N}: a servlet async request that is answered once, with the task as
- * JSON (or a 404 problem if it vanished), written straight to the response by whichever thread learns the answer.
+ * One waiting {@code GET /tasks/{id}?waitSeconds=N} (or {@code POST /tasks?waitSeconds=N}): a servlet async request
+ * that is answered once, with the task as JSON (or a 404 problem if it vanished), written straight to the response by
+ * whichever thread learns the answer.
  *
  * <p>Why not a {@code DeferredResult}: Spring MVC answers one by dispatching the request a second time through the
  * whole filter chain and handler lookup, a sixth of the gateway's CPU per task under load, only to write a few
@@ -42,9 +43,13 @@ final class LongPoll implements AsyncListener {
     /** What to answer if the container's timeout fires before the waiter answered: the task as the wait began. */
     private final TaskView atStart;
 
-    private LongPoll(AsyncContext async, JsonMapper json, TaskView atStart, Runnable onEnd,
+    /** A poll started by a POST that created its task: an answer before the task finished is 202, not 200. */
+    private final boolean submitted;
+
+    private LongPoll(AsyncContext async, JsonMapper json, TaskView atStart, boolean submitted, Runnable onEnd,
                      ClientCloseWatch clientClose) {
         this.async = async;
+        this.submitted = submitted;
         this.json = json;
         this.atStart = atStart;
         this.onEnd = onEnd;
@@ -56,12 +61,12 @@ final class LongPoll implements AsyncListener {
      * first, and should it not, the container's timeout answers {@code current}. {@code onEnd} runs once, however the
      * poll ends (answered, timed out, client gone).
      */
-    static LongPoll start(HttpServletRequest request, TaskView current, Duration timeout, JsonMapper json,
-                          Runnable onEnd) {
+    static LongPoll start(HttpServletRequest request, TaskView current, boolean submitted, Duration timeout,
+                          JsonMapper json, Runnable onEnd) {
         AsyncContext async = request.startAsync();
         async.setTimeout(timeout.toMillis());
         ClientCloseWatch clientClose = ClientCloseWatch.of(request);
-        LongPoll poll = new LongPoll(async, json, current, onEnd, clientClose);
+        LongPoll poll = new LongPoll(async, json, current, submitted, onEnd, clientClose);
         async.addListener(poll);
         request.setAttribute(ATTRIBUTE, poll);
         clientClose.start(poll::clientClosed);
@@ -76,7 +81,7 @@ final class LongPoll implements AsyncListener {
         return answer.get() != null;
     }
 
-    /** Answers 200 with {@code task}, unless answered already. */
+    /** Answers 200 with {@code task} (202 if a submission's task has not finished), unless answered already. */
     void answer(TaskView task) {
         if (answer.compareAndSet(null, () -> writeTask(task))) {
             writeSoon();
@@ -132,7 +137,8 @@ final class LongPoll implements AsyncListener {
     private void writeTask(TaskView task) {
         byte[] body = json.writeValueAsBytes(task);
         HttpServletResponse response = (HttpServletResponse) async.getResponse();
-        response.setStatus(HttpServletResponse.SC_OK);
+        response.setStatus(submitted && !task.state().isTerminal() ? HttpServletResponse.SC_ACCEPTED
+                : HttpServletResponse.SC_OK);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setContentLength(body.length);
         try {

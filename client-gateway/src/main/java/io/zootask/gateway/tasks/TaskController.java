@@ -12,6 +12,7 @@ import io.zootask.gateway.errors.InvalidRequestException;
 import io.zootask.gateway.security.Caller;
 import io.zootask.protocol.ProtocolCodec;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,9 @@ import org.springframework.web.bind.annotation.RestController;
 class TaskController {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final String WAIT_AFTER_SUBMIT = "0 to 60: wait up to this long for the task to finish, as"
+            + " GET /tasks/{id}?waitSeconds=N would (200 with the finished task, or 202 with the task as it is when the"
+            + " wait is over). One request instead of two; not for a batch";
 
     private final TaskService tasks;
     private final TaskCanceller canceller;
@@ -85,6 +89,10 @@ class TaskController {
                     @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string"),
                             examples = @ExampleObject(name = "command line", value = "echo hello"))}),
             responses = {
+                    @ApiResponse(responseCode = "200", description = "with waitSeconds: the task, finished within"
+                            + " the wait (done, failed, timed_out or cancelled)",
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    schema = @Schema(implementation = TaskView.class))),
                     @ApiResponse(responseCode = "202", description = "accepted; follow Location to watch it. A"
                             + " batch: the array of its tasks, in order (no Location; each is /tasks/{id})",
                             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -116,26 +124,39 @@ class TaskController {
                                     schema = @Schema(implementation = ProblemDetail.class)))})
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> submitJson(@RequestBody(required = false) TaskSubmissionBody body,
+                                 @Parameter(description = WAIT_AFTER_SUBMIT, example = "30")
+                                 @RequestParam(required = false) Integer waitSeconds,
                                  @Parameter(description = "makes retries of this POST return the same task (the"
                                          + " same tasks, for a batch)")
                                  @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
-                                 @Parameter(hidden = true) @AuthenticationPrincipal Caller caller) {
+                                 @Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
+                                 HttpServletRequest request, HttpServletResponse response) {
+        Duration wait = wait(waitSeconds); // refused before anything is written
         if (body == null) {
             throw new InvalidRequestException("a JSON body is required, e.g. {\"command\":[\"echo\",\"hello\"]}");
         }
         if (body.isBatch()) {
+            if (!wait.isZero()) {
+                throw new InvalidRequestException("waitSeconds is for one task; follow a batch's tasks with"
+                        + " GET /events, or long-poll each with GET /tasks/{id}?waitSeconds=N");
+            }
             return accepted(tasks.submitBatch(body.batch(), key, known(caller)));
         }
-        return accepted(tasks.submit(body.single(), key, known(caller)));
+        return acceptedOrAwaited(tasks.submit(body.single(), key, known(caller)), wait, known(caller), request,
+                response);
     }
 
     @Operation(hidden = true)
     @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<TaskView> submitText(@RequestBody String commandLine,
+                                        @RequestParam(required = false) Integer waitSeconds,
                                         @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
-                                        @AuthenticationPrincipal Caller caller) {
-        return accepted(tasks.submit(SubmitTaskRequest.ofCommand(ProtocolCodec.splitCommandLine(commandLine)), key,
-                known(caller)));
+                                        @AuthenticationPrincipal Caller caller,
+                                        HttpServletRequest request, HttpServletResponse response) {
+        Duration wait = wait(waitSeconds);
+        return acceptedOrAwaited(tasks.submit(SubmitTaskRequest.ofCommand(
+                ProtocolCodec.splitCommandLine(commandLine)), key, known(caller)), wait, known(caller), request,
+                response);
     }
 
     @Operation(summary = "Get a task, optionally waiting for it to finish",
@@ -150,11 +171,7 @@ class TaskController {
             @Parameter(description = "0 to 60", example = "30") @RequestParam(required = false) Integer waitSeconds,
             @Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             HttpServletRequest request) {
-        long max = limits.maxWait().toSeconds();
-        if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > max)) {
-            throw new InvalidRequestException("waitSeconds must be between 0 and " + max);
-        }
-        Duration wait = Duration.ofSeconds(waitSeconds == null ? 0 : waitSeconds);
+        Duration wait = wait(waitSeconds);
         if (wait.isZero()) {
             return ResponseEntity.ok(tasks.get(id, known(caller)));
         }
@@ -215,6 +232,35 @@ class TaskController {
      */
     private static Caller known(Caller caller) {
         return caller != null ? caller : new Caller(null, Set.of());
+    }
+
+    private Duration wait(Integer waitSeconds) {
+        long max = limits.maxWait().toSeconds();
+        if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > max)) {
+            throw new InvalidRequestException("waitSeconds must be between 0 and " + max);
+        }
+        return Duration.ofSeconds(waitSeconds == null ? 0 : waitSeconds);
+    }
+
+    /**
+     * A submission's answer: 202 with the task at once; or, with a wait, 200 with the task once it finished, or 202
+     * with it as it stands when the wait is over. Either way with its Location, and the header of a replay.
+     */
+    private ResponseEntity<TaskView> acceptedOrAwaited(TaskService.Submission submission, Duration wait,
+                                                       Caller caller, HttpServletRequest request,
+                                                       HttpServletResponse response) {
+        ResponseEntity<TaskView> accepted = accepted(submission);
+        if (wait.isZero()) {
+            return accepted;
+        }
+        // a replay's task may have moved on since: read it as a GET would; a new one is known to this gateway
+        TaskService.WaitStart start = tasks.getToWaitFor(submission.task().id(), caller);
+        if (start.task().state().isTerminal()) {
+            return ResponseEntity.ok().headers(accepted.getHeaders()).body(start.task());
+        }
+        accepted.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        waiter.await(start, wait, request, true);
+        return null; // answered by the waiter, asynchronously
     }
 
     private static ResponseEntity<TaskView> accepted(TaskService.Submission submission) {

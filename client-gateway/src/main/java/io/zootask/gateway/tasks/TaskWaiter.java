@@ -53,6 +53,12 @@ class TaskWaiter implements DisposableBean {
      * is over. {@code start} is the task as it stands now, not finished.
      */
     void await(TaskService.WaitStart start, Duration wait, HttpServletRequest request) {
+        await(start, wait, request, false);
+    }
+
+    /** As {@link #await(TaskService.WaitStart, Duration, HttpServletRequest)}; for the POST that {@code submitted}
+     * the task, an answer before it finished is 202. */
+    void await(TaskService.WaitStart start, Duration wait, HttpServletRequest request, boolean submitted) {
         waiting.incrementAndGet();
         TaskView current = start.task();
         String id = current.id();
@@ -62,7 +68,7 @@ class TaskWaiter implements DisposableBean {
         AtomicReference<Runnable> registration = new AtomicReference<>();
         // however the poll ends (answered, timed out, its client gone early), nothing of it stays: not the count, not
         // the timer, not its place among the waiting
-        LongPoll poll = LongPoll.start(request, current, wait.plus(CONTAINER_GRACE), json, () -> {
+        LongPoll poll = LongPoll.start(request, current, submitted, wait.plus(CONTAINER_GRACE), json, () -> {
             waiting.decrementAndGet();
             cancel(timer.get());
             release(registration);
