@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * End to end over HTTP: the HTTP stack's own ceiling, then 64 clients that POST and long-poll as fast as they can
- * (throughput, latency, CPU per task), then latency at half that rate. Starts the gateway.
+ * (throughput, latency, CPU per task), then latency at half that rate, then the same clients with one request per
+ * task ({@code POST /tasks?waitSeconds=N}). Starts the gateway.
  */
 final class EndToEndPhase implements Phase {
 
@@ -48,6 +49,32 @@ final class EndToEndPhase implements Phase {
         }
         fullLoad(options.n(20000), figures);
         halfLoad(figures, Duration.ofSeconds(options.quick() ? 4 : 10));
+        oneRequest(figures, options.n(20000));
+    }
+
+    /**
+     * The same clients, each task one request that waits for its end ({@code POST /tasks?waitSeconds=30}) instead of
+     * a POST and a long-poll: what the HTTP stack's per-request cost leaves when a task needs only one.
+     */
+    private void oneRequest(Figures figures, int tasks) throws Exception {
+        for (int round = 0; round < 2; round++) { // the first round warms the JIT for the new path
+            int count = round == 0 ? options.n(10000) : tasks;
+            AtomicInteger next = new AtomicInteger();
+            Map<String, Double> cpuBefore = cpu.seconds();
+            long start = System.nanoTime();
+            LoadGenerator.inParallel(CLIENTS, connection -> {
+                while (next.getAndIncrement() < count) {
+                    LoadGenerator.submitWaiting(connection);
+                }
+            });
+            double perSecond = count / ((System.nanoTime() - start) / 1e9);
+            if (round == 0) {
+                Log.line(String.format("    warm-up round (one request per task): %.0f tasks/s", perSecond));
+            } else {
+                figures.put("e2e_one_request_tasks_per_s", perSecond);
+                cpu.putPerTask(figures, "e2e_one_request", cpuBefore, count);
+            }
+        }
     }
 
     /**

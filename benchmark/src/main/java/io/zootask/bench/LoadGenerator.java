@@ -102,6 +102,31 @@ final class LoadGenerator {
         }
     }
 
+    /**
+     * POST a no-op task that waits for its end ({@code POST /tasks?waitSeconds=30}: one request), long-polling it
+     * should the wait be over first: the microseconds in between.
+     */
+    static long submitWaiting(KeepAliveConnection connection) throws IOException {
+        long start = System.nanoTime();
+        KeepAliveConnection.Answer posted = connection.postJson("/tasks?waitSeconds=30", NOOP_TASK);
+        if (posted.status() == 200 && isFinished(posted.body())) {
+            return (System.nanoTime() - start) / 1000;
+        }
+        String id = posted.status() == 202 ? GatewayClient.field(posted.body(), "id") : null;
+        if (id == null) {
+            throw new IOException("POST /tasks?waitSeconds=30 answered " + posted.status() + ": " + posted.body());
+        }
+        while (true) {
+            KeepAliveConnection.Answer answer = connection.get("/tasks/" + id + "?waitSeconds=30");
+            if (answer.status() != 200) {
+                throw new IOException("GET /tasks/" + id + " answered " + answer.status() + ": " + answer.body());
+            }
+            if (isFinished(answer.body())) {
+                return (System.nanoTime() - start) / 1000;
+            }
+        }
+    }
+
     /** done or failed: a no-op task has no other way to end. */
     static boolean isFinished(String taskJson) {
         String state = GatewayClient.field(taskJson, "state");

@@ -50,6 +50,11 @@ final class Report {
                 ratio += String.format("; %.0f%% of HTTP ceiling / 2 (%.0f)", 100 * figure.getValue() / httpCeiling,
                         httpCeiling);
             }
+            if (figure.getKey().equals("e2e_one_request_tasks_per_s") && figures.contains("http_ceiling_requests_per_s")) {
+                double httpCeiling = figures.get("http_ceiling_requests_per_s");
+                ratio += String.format("; %.0f%% of HTTP ceiling (%.0f)", 100 * figure.getValue() / httpCeiling,
+                        httpCeiling);
+            }
             table.append(String.format("%-36s %14.2f  %s%n", figure.getKey(), figure.getValue(), ratio));
         }
         figures.texts().forEach((name, text) -> table.append(String.format("%-36s %14s%n", name, text)));
