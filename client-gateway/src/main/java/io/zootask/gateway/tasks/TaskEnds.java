@@ -70,7 +70,13 @@ class TaskEnds implements SmartLifecycle {
      * on or told to the registration.
      */
     synchronized Registration onEnd(String id, Instant since, Runnable onEnd) {
-        waiting.computeIfAbsent(id, any -> new CopyOnWriteArraySet<>()).add(onEnd);
+        // added inside compute, as the close below removes inside compute: a set emptied and dropped meanwhile
+        // must not take this registration with it
+        waiting.compute(id, (any, those) -> {
+            Set<Runnable> polls = those == null ? new CopyOnWriteArraySet<>() : those;
+            polls.add(onEnd);
+            return polls;
+        });
         Known known = ended.contains(id) ? Known.ENDED
                 : since.isAfter(rememberedSince) ? Known.NOT_ENDED : Known.UNKNOWN;
         return new Registration(known, () -> waiting.computeIfPresent(id, (any, those) -> {
@@ -92,7 +98,7 @@ class TaskEnds implements SmartLifecycle {
             if (order.size() > REMEMBERED) {
                 Remembered forgotten = order.removeFirst();
                 ended.remove(forgotten.id());
-                rememberedSince = forgotten.at(); // every end from then on is still here
+                rememberedSince = later(rememberedSince, forgotten.at()); // every end from then on is still here
             }
             polls = waiting.get(id);
         }
@@ -105,10 +111,25 @@ class TaskEnds implements SmartLifecycle {
     private void watchSet() {
         List<Set<Runnable>> polls;
         synchronized (this) {
-            rememberedSince = clock.instant();
+            rememberedSince = rememberedSince.equals(Instant.MAX) ? clock.instant()
+                    : later(rememberedSince, clock.instant());
             polls = List.copyOf(waiting.values());
         }
         polls.forEach(those -> those.forEach(Runnable::run));
+    }
+
+    /** A wall clock stepped back must not make the past look remembered. */
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    /**
+     * Stops after the web server's graceful shutdown (a lower phase stops later): polls still being answered while
+     * it drains hear of their tasks' ends until then.
+     */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
     }
 
     @Override
