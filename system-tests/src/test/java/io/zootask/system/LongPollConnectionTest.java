@@ -63,6 +63,20 @@ class LongPollConnectionTest {
     }
 
     @Test
+    void aWaitingPostWhoseClientLeavesEarlyReleasesItsWaitAtOnce() throws Exception {
+        byte[] body = "{\"command\":[\"echo\",\"nobody waits\"]}".getBytes(StandardCharsets.UTF_8);
+        try (Socket client = new Socket("127.0.0.1", port)) { // no master: the task stays queued
+            client.getOutputStream().write(("POST /tasks?waitSeconds=60 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write(body);
+            awaitWaiting(1);
+        } // gone, 60 s before the wait would end
+        awaitWaiting(0);
+        awaitWaitingTasks(0);
+    }
+
+    @Test
     void anotherPollOfTheSameTaskStillHearsOfItWhenOneLeaves() throws Exception {
         String id = gateway.submit("{\"command\":[\"echo\",\"two wait\"]}");
         CompletableFuture<Gateway.Reply> staying;

@@ -55,6 +55,11 @@ final class ClientCloseWatch implements Callback {
         if (jetty == null) {
             return new ClientCloseWatch(null, null);
         }
+        if (!bodyRead(request)) {
+            // the rest of its body (a chunked request's last bytes) is still to come: reading for a close would
+            // take it
+            return new ClientCloseWatch(null, null);
+        }
         ConnectionMetaData meta = jetty.getConnectionMetaData();
         Connection connection = meta.getConnection();
         EndPoint endPoint = connection.getEndPoint();
@@ -64,6 +69,17 @@ final class ClientCloseWatch implements Callback {
             return new ClientCloseWatch(own, upgradeTo);
         }
         return new ClientCloseWatch(null, null);
+    }
+
+    private static boolean bodyRead(HttpServletRequest request) {
+        if (request.getContentLengthLong() <= 0 && request.getHeader("Transfer-Encoding") == null) {
+            return true; // no body at all (a GET)
+        }
+        try {
+            return request.getInputStream().isFinished();
+        } catch (IOException | IllegalStateException readAsText) {
+            return false; // read through getReader(): not ours to ask; watch nothing
+        }
     }
 
     /** Runs {@code onClosed} once, on a Jetty thread, should the client close before {@link #stop()}. */

@@ -253,6 +253,9 @@ class TaskController {
         if (wait.isZero()) {
             return accepted;
         }
+        if (submission.task().state().isTerminal()) { // a replay of a task that has finished since
+            return ResponseEntity.ok().headers(accepted.getHeaders()).body(submission.task());
+        }
         // a replay's task may have moved on since: read it as a GET would; a new one is known to this gateway
         TaskService.WaitStart start = tasks.getToWaitFor(submission.task().id(), caller);
         if (start.task().state().isTerminal()) {
