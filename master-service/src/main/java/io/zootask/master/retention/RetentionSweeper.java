@@ -83,6 +83,8 @@ public class RetentionSweeper {
             }
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt(); // the term ended: the next leader sweeps
+        } catch (NotLeading notLeading) {
+            log.info("retention sweep stopped: this master does not lead any more");
         } catch (Exception e) {
             log.warn("retention sweep failed: {}", e.toString());
         }
@@ -191,7 +193,7 @@ public class RetentionSweeper {
      * One transaction for the whole chunk: pruning is one write per {@value #BATCH} tasks, not one per task. If it is
      * refused (one entry went meanwhile, or has foreign children), the chunk is deleted entry by entry.
      */
-    private int deleteAll(List<String> paths, String fence) {
+    private int deleteAll(List<String> paths, String fence) throws InterruptedException, NotLeading {
         try {
             List<CuratorOp> ops = new ArrayList<>(paths.size() + 1);
             ops.add(client.transactionOp().check().forPath(fence));
@@ -203,8 +205,7 @@ public class RetentionSweeper {
             return paths.size();
         } catch (KeeperException refused) {
             if (Transactions.failedOp(refused) == 0) {
-                log.info("retention sweep stopped: this master does not lead any more");
-                return 0;
+                throw new NotLeading();
             }
             int deleted = 0;
             for (String path : paths) {
@@ -216,20 +217,31 @@ public class RetentionSweeper {
                 } catch (KeeperException e) {
                     int failed = Transactions.failedOp(e);
                     if (failed == 0) {
-                        return deleted; // not leading any more
+                        throw new NotLeading();
                     }
                     if (failed < 0) {
                         log.warn("cannot prune {}: {}", path, e.toString());
                     }
                     // otherwise gone already, or foreign children under it: leave it
+                } catch (InterruptedException e) {
+                    throw e;
                 } catch (Exception e) {
                     log.warn("cannot prune {}: {}", path, e.toString());
                 }
             }
             return deleted;
+        } catch (InterruptedException e) {
+            throw e;
         } catch (Exception e) {
             log.warn("cannot prune: {}", e.toString());
             return 0;
+        }
+    }
+
+    /** The fence failed: this master does not lead any more, and the rest of the sweep is the next leader's. */
+    private static final class NotLeading extends Exception {
+        NotLeading() {
+            super(null, null, false, false);
         }
     }
 }
