@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class FinishedTasks implements Flow.Subscriber<String>, AutoCloseable {
 
+    private static final java.util.regex.Pattern TERMINAL = java.util.regex.Pattern.compile(
+            "\"state\":\"(done|failed|timed_out|cancelled)\"");
+
     /** Ends told before any batch claimed them; and the batches waiting, by the ids they wait for. */
     private final Map<String, String> untold = new ConcurrentHashMap<>();
     private final Map<String, Batch> waiting = new ConcurrentHashMap<>();
@@ -53,6 +56,9 @@ final class FinishedTasks implements Flow.Subscriber<String>, AutoCloseable {
      * that ended otherwise than done fails the wait.
      */
     Set<String> awaitEnds(Collection<String> ids, Duration timeout) throws InterruptedException {
+        if (reset) { // the stream is over, or may have missed ends: ask about each at once
+            return Set.copyOf(ids);
+        }
         Batch batch = new Batch(ids);
         for (String id : ids) {
             waiting.put(id, batch);
@@ -96,7 +102,7 @@ final class FinishedTasks implements Flow.Subscriber<String>, AutoCloseable {
             return;
         }
         // only ends matter, and most lines are not: look before parsing
-        if (!line.startsWith("data: ") || !(line.contains("\"state\":\"done\"") || line.contains("\"state\":\"failed\""))) {
+        if (!line.startsWith("data: ") || !TERMINAL.matcher(line).find()) {
             return;
         }
         String json = line.substring("data: ".length());

@@ -91,6 +91,11 @@ final class LoadGenerator {
         if (id == null) {
             throw new IOException("POST /tasks answered " + posted.status() + ": " + posted.body());
         }
+        return awaitFinished(connection, id, start);
+    }
+
+    /** Long-polls task {@code id} until it has finished: the microseconds since {@code start}. */
+    private static long awaitFinished(KeepAliveConnection connection, String id, long start) throws IOException {
         while (true) {
             KeepAliveConnection.Answer answer = connection.get("/tasks/" + id + "?waitSeconds=30");
             if (answer.status() != 200) {
@@ -116,15 +121,7 @@ final class LoadGenerator {
         if (id == null) {
             throw new IOException("POST /tasks?waitSeconds=30 answered " + posted.status() + ": " + posted.body());
         }
-        while (true) {
-            KeepAliveConnection.Answer answer = connection.get("/tasks/" + id + "?waitSeconds=30");
-            if (answer.status() != 200) {
-                throw new IOException("GET /tasks/" + id + " answered " + answer.status() + ": " + answer.body());
-            }
-            if (isFinished(answer.body())) {
-                return (System.nanoTime() - start) / 1000;
-            }
-        }
+        return awaitFinished(connection, id, start);
     }
 
     /** done or failed: a no-op task has no other way to end. */
