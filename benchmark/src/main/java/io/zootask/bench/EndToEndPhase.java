@@ -59,15 +59,8 @@ final class EndToEndPhase implements Phase {
     private void oneRequest(Figures figures, int tasks) throws Exception {
         for (int round = 0; round < 2; round++) { // the first round warms the JIT for the new path
             int count = round == 0 ? options.n(10000) : tasks;
-            AtomicInteger next = new AtomicInteger();
             Map<String, Double> cpuBefore = cpu.seconds();
-            long start = System.nanoTime();
-            LoadGenerator.inParallel(CLIENTS, connection -> {
-                while (next.getAndIncrement() < count) {
-                    LoadGenerator.submitWaiting(connection);
-                }
-            });
-            double perSecond = count / ((System.nanoTime() - start) / 1e9);
+            double perSecond = closedLoop(count, LoadGenerator::submitWaiting);
             if (round == 0) {
                 Log.line(String.format("    warm-up round (one request per task): %.0f tasks/s", perSecond));
             } else {
@@ -83,37 +76,37 @@ final class EndToEndPhase implements Phase {
      */
     private void httpCeiling(Figures figures, int requests) throws Exception {
         for (int round = 0; round < 2; round++) { // the first round warms the JIT
-            AtomicInteger next = new AtomicInteger();
-            long start = System.nanoTime();
-            LoadGenerator.inParallel(CLIENTS, connection -> {
-                while (next.getAndIncrement() < requests) {
-                    connection.get("/actuator/health/liveness");
-                }
-            });
-            figures.put("http_ceiling_requests_per_s", requests / ((System.nanoTime() - start) / 1e9));
+            figures.put("http_ceiling_requests_per_s",
+                    closedLoop(requests, connection -> connection.get("/actuator/health/liveness")));
         }
+    }
+
+    /** {@code count} runs of {@code request} shared by the clients, each client's next as soon as its last ended: runs
+     * per second. */
+    private static double closedLoop(int count, LoadGenerator.ClientLoop request) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        LoadGenerator.inParallel(CLIENTS, connection -> {
+            while (next.getAndIncrement() < count) {
+                request.run(connection);
+            }
+        });
+        return count / ((System.nanoTime() - start) / 1e9);
     }
 
     /** Tasks per second with every client busy; into {@code figures} with latency and CPU, unless a warm-up. */
     private double fullLoad(int tasks, Figures figures) throws Exception {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicInteger next = new AtomicInteger();
         Map<String, Double> cpuBefore = cpu.seconds();
-        long start = System.nanoTime();
-        LoadGenerator.inParallel(CLIENTS, connection -> {
-            while (next.getAndIncrement() < tasks) {
-                latencies.add(LoadGenerator.submitAndWait(connection));
-            }
-        });
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double perSecond = closedLoop(tasks, connection -> latencies.add(LoadGenerator.submitAndWait(connection)));
         if (figures != null) {
-            figures.put("e2e_tasks_per_s", tasks / seconds);
+            figures.put("e2e_tasks_per_s", perSecond);
             List<Long> sorted = sorted(latencies);
             figures.put("e2e_p50_ms_full_load", percentileMillis(sorted, 50));
             figures.put("e2e_p99_ms_full_load", percentileMillis(sorted, 99));
             cpu.putPerTask(figures, "e2e", cpuBefore, tasks);
         }
-        return tasks / seconds;
+        return perSecond;
     }
 
     /**

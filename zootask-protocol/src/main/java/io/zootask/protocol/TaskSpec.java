@@ -91,8 +91,7 @@ public record TaskSpec(List<String> command, Integer timeoutSeconds, int attempt
         if (how == TaskState.DONE || how == TaskState.CANCELLED) {
             return false;
         }
-        boolean asked = retry != null || maxAttempts != null;
-        return (asked || workerLost) && attempt < effectiveRetry().effectiveMaxAttempts();
+        return (askedForRetries() || workerLost) && attempt < effectiveRetry().effectiveMaxAttempts();
     }
 
     /**
@@ -104,10 +103,15 @@ public record TaskSpec(List<String> command, Integer timeoutSeconds, int attempt
         List<Attempt> history = new ArrayList<>(attempts);
         history.add(ended);
         Instant endedAt = ended.finishedAt();
-        boolean asked = retry != null || maxAttempts != null;
-        Instant earliest = endedAt == null || !asked ? notBefore : endedAt.plus(effectiveRetry().pauseAfter(attempt));
+        Instant earliest = endedAt == null || !askedForRetries() ? notBefore
+                : endedAt.plus(effectiveRetry().pauseAfter(attempt));
         return new TaskSpec(command, timeoutSeconds, attempt + 1, maxAttempts, submittedAt, submission, submittedBy,
                 retry, earliest, priority, requires, history);
+    }
+
+    /** Whether the task asked for a retry policy at all ({@code retry}, or the older top-level {@code maxAttempts}). */
+    private boolean askedForRetries() {
+        return retry != null || maxAttempts != null;
     }
 
     /** The same task with another history; for a status that must carry every execution. */

@@ -131,7 +131,7 @@ class TaskController {
                                  @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
                                  @Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
                                  HttpServletRequest request, HttpServletResponse response) {
-        Duration wait = wait(waitSeconds); // refused before anything is written
+        Duration wait = requestedWait(waitSeconds); // refused before anything is written
         if (body == null) {
             throw new InvalidRequestException("a JSON body is required, e.g. {\"command\":[\"echo\",\"hello\"]}");
         }
@@ -153,7 +153,7 @@ class TaskController {
                                         @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
                                         @AuthenticationPrincipal Caller caller,
                                         HttpServletRequest request, HttpServletResponse response) {
-        Duration wait = wait(waitSeconds);
+        Duration wait = requestedWait(waitSeconds);
         return acceptedOrAwaited(tasks.submit(SubmitTaskRequest.ofCommand(
                 ProtocolCodec.splitCommandLine(commandLine)), key, known(caller)), wait, known(caller), request,
                 response);
@@ -171,7 +171,7 @@ class TaskController {
             @Parameter(description = "0 to 60", example = "30") @RequestParam(required = false) Integer waitSeconds,
             @Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
             HttpServletRequest request) {
-        Duration wait = wait(waitSeconds);
+        Duration wait = requestedWait(waitSeconds);
         if (wait.isZero()) {
             return ResponseEntity.ok(tasks.get(id, known(caller)));
         }
@@ -234,7 +234,7 @@ class TaskController {
         return caller != null ? caller : new Caller(null, Set.of());
     }
 
-    private Duration wait(Integer waitSeconds) {
+    private Duration requestedWait(Integer waitSeconds) {
         long max = limits.maxWait().toSeconds();
         if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > max)) {
             throw new InvalidRequestException("waitSeconds must be between 0 and " + max);
