@@ -18,6 +18,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +31,6 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.watch.PersistentWatcher;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -68,6 +69,9 @@ class ChangeFeed implements SmartLifecycle {
                     return size() > REMEMBERED;
                 }
             });
+    private final TaskOrder order;
+    /** Tasks gone from /tasks before their data could be read: their assignment's data tells what they were. */
+    private final Set<String> movedOnUnread = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean clusterChangePending = new AtomicBoolean();
     private final AtomicInteger queueDepth = new AtomicInteger();
     private ScheduledExecutorService coalescer;
@@ -83,6 +87,7 @@ class ChangeFeed implements SmartLifecycle {
         this.activity = activity;
         this.properties = properties;
         this.clock = clock;
+        this.order = new TaskOrder(client);
     }
 
     @Override
@@ -154,18 +159,6 @@ class ChangeFeed implements SmartLifecycle {
         watches.add(watcher);
     }
 
-    /** Reads a created znode's data, in the order of the creations (one client, one event thread). */
-    private void read(String path, Consumer<ChildData> handler) {
-        try {
-            client.getData().inBackground((curator, result) -> guarded(path, () -> {
-                boolean found = result.getResultCode() == KeeperException.Code.OK.intValue();
-                handler.accept(new ChildData(path, found ? result.getStat() : null, found ? result.getData() : null));
-            })).forPath(path);
-        } catch (Exception e) {
-            log.warn("event feed: could not read {}: {}", path, e.toString());
-        }
-    }
-
     /** The queue's depth from ZooKeeper, when the watch is (re)set; the watch's events count it from there. */
     private void countQueue() {
         try {
@@ -190,7 +183,7 @@ class ChangeFeed implements SmartLifecycle {
         return cache;
     }
 
-    private static void guarded(String root, Runnable handler) {
+    static void guarded(String root, Runnable handler) {
         try {
             handler.run();
         } catch (RuntimeException e) {
@@ -206,30 +199,37 @@ class ChangeFeed implements SmartLifecycle {
      */
 
     private void taskQueued(String path) {
-        if (depth(path) != 1) {
+        if (FeedData.depth(path) != 1) {
             return;
         }
         activity.queueDepth(queueDepth.incrementAndGet());
         activity.submitted();
         clusterChanged();
         String id = ZNodes.nameOf(path);
-        if (!hub.wants(id)) {
-            hub.skipped();
-            return;
-        }
-        read(path, node -> {
-            TaskSpec spec = decode(node.getData(), ProtocolCodec::decodeTask);
-            if (spec == null) {
-                return; // gone already (cancelled, assigned: its next event tells), or not a task zootask can read
+        order.inOrder(id, () -> {
+            if (!hub.wants(id)) {
+                hub.skipped();
+                return;
             }
-            TaskEvent event = TaskEvent.queued(id, spec, at(node.getStat()));
-            inFlight.put(id, event);
-            hub.publish(event);
+            order.read(id, path, node -> {
+                TaskSpec spec = FeedData.decode(node.getData(), ProtocolCodec::decodeTask);
+                if (spec != null) {
+                    publishQueued(id, spec, at(node.getStat()));
+                } else if (node.getStat() == null) {
+                    movedOnUnread.add(id); // assigned (or cancelled) at once: told with its next change
+                } // else not a task zootask can read: no event rather than a wrong one
+            });
         });
     }
 
+    private void publishQueued(String id, TaskSpec spec, Instant at) {
+        TaskEvent event = TaskEvent.queued(id, spec, at);
+        inFlight.put(id, event);
+        hub.publish(event);
+    }
+
     private void taskLeftQueue(String path) {
-        if (depth(path) == 1) {
+        if (FeedData.depth(path) == 1) {
             activity.queueDepth(Math.max(0, queueDepth.decrementAndGet()));
             clusterChanged();
         }
@@ -238,60 +238,76 @@ class ChangeFeed implements SmartLifecycle {
     /** Assigned: the path says to which worker, the task's queued event the rest (an assignment is the task's data). */
     private void assigned(String path) {
         clusterChanged();
-        if (depth(path) != 2) {
+        if (FeedData.depth(path) != 2) {
             return;
         }
         String id = ZNodes.nameOf(path);
-        if (!hub.wants(id)) {
-            hub.skipped();
-            return;
-        }
-        TaskEvent event = TaskEvent.movedOn(id, TaskState.ASSIGNED, ZNodes.nameOf(ZNodes.parentOf(path)), inFlight.get(id),
-                clock.instant());
-        inFlight.put(id, event);
-        hub.publish(event);
+        String worker = ZNodes.nameOf(ZNodes.parentOf(path));
+        order.inOrder(id, () -> {
+            if (movedOnUnread.remove(id) && hub.wants(id)) {
+                // an assignment's data is the task's: its queued event, dated by the assignment (the earliest
+                // moment ZooKeeper still shows), then this one
+                order.read(id, path, node -> {
+                    TaskSpec spec = FeedData.decode(node.getData(), ProtocolCodec::decodeTask);
+                    if (spec != null) {
+                        publishQueued(id, spec, Instant.ofEpochMilli(node.getStat().getCtime()));
+                    }
+                    movedOn(id, TaskState.ASSIGNED, worker);
+                });
+            } else {
+                movedOn(id, TaskState.ASSIGNED, worker);
+            }
+        });
     }
 
     /** Running: where, from its assigned event; the marker's own data would tell only that again, and when. */
     private void started(String path) {
-        if (depth(path) != 1) {
+        if (FeedData.depth(path) != 1) {
             return;
         }
         String id = ZNodes.nameOf(path);
+        order.inOrder(id, () -> movedOn(id, TaskState.RUNNING, null));
+    }
+
+    /** Assigned or running, on {@code worker} (null: where its last event said), if some client wants to know. */
+    private void movedOn(String id, TaskState state, String worker) {
         if (!hub.wants(id)) {
             hub.skipped();
             return;
         }
         TaskEvent known = inFlight.get(id);
-        TaskEvent event = TaskEvent.movedOn(id, TaskState.RUNNING, known == null ? null : known.worker(), known,
-                clock.instant());
+        String where = worker != null ? worker : known == null ? null : known.worker();
+        TaskEvent event = TaskEvent.movedOn(id, state, where, known, clock.instant());
         inFlight.put(id, event);
         hub.publish(event);
     }
 
     private void finished(String path) {
-        if (depth(path) != 1) {
+        if (FeedData.depth(path) != 1) {
             return;
         }
         activity.finished();
         String id = ZNodes.nameOf(path);
-        if (!hub.wants(id)) {
-            inFlight.remove(id);
-            hub.skipped();
-            return;
-        }
-        read(path, node -> {
-            TaskEvent known = inFlight.remove(id);
-            TaskStatus status = decode(node.getData(), ProtocolCodec::decodeStatus);
-            if (status == null) {
-                return; // removed at once (retention of a tiny history), or unreadable: nothing true to say
+        order.inOrder(id, () -> {
+            movedOnUnread.remove(id); // cancelled while queued: its end tells
+            if (!hub.wants(id)) {
+                inFlight.remove(id);
+                hub.skipped();
+                return;
             }
-            TaskEvent end = TaskEvent.finished(id, status, at(node.getStat()));
-            if (status.startedAt() != null && (known == null || known.progress() < end.progress() - 1)) {
-                // it ran, but too briefly to be marked running (zootask.worker.mark-running-after): say so, as of then
-                hub.publish(TaskEvent.ranBefore(end));
-            }
-            hub.publish(end);
+            order.read(id, path, node -> {
+                TaskEvent known = inFlight.remove(id);
+                TaskStatus status = FeedData.decode(node.getData(), ProtocolCodec::decodeStatus);
+                if (status == null) {
+                    return; // removed at once (retention of a tiny history), or unreadable: nothing true to say
+                }
+                TaskEvent end = TaskEvent.finished(id, status, at(node.getStat()));
+                if (status.startedAt() != null && (known == null || known.progress() < end.progress() - 1)) {
+                    // it ran, but too briefly to be marked running (zootask.worker.mark-running-after): say so
+                    hub.publish(TaskEvent.ranBefore(end));
+                }
+                hub.publish(end);
+            });
         });
     }
 
@@ -328,10 +344,10 @@ class ChangeFeed implements SmartLifecycle {
      * slots in use) read once per publication, which the changes themselves trigger.
      */
     ClusterView clusterView() throws Exception {
-        MasterInfo leader = master.get(ZNodes.MASTER).map(node -> decode(node.getData(), ProtocolCodec::decodeMaster))
-                .orElse(null);
+        MasterInfo leader = master.get(ZNodes.MASTER)
+                .map(node -> FeedData.decode(node.getData(), ProtocolCodec::decodeMaster)).orElse(null);
         List<ChildData> participants = new ArrayList<>(election.stream()
-                .filter(node -> depth(node.getPath()) == 1).toList());
+                .filter(node -> FeedData.depth(node.getPath()) == 1).toList());
         participants.sort((a, b) -> ZNodes.TASK_ORDER.compare(ZNodes.nameOf(a.getPath()),
                 ZNodes.nameOf(b.getPath())));
         List<ClusterView.Master> masters = new ArrayList<>();
@@ -340,12 +356,12 @@ class ChangeFeed implements SmartLifecycle {
             masters.add(new ClusterView.Master(id, masters.isEmpty() ? "leader" : "standby"));
         }
         List<ChildData> registered = new ArrayList<>(workers.stream()
-                .filter(node -> depth(node.getPath()) == 1).toList());
+                .filter(node -> FeedData.depth(node.getPath()) == 1).toList());
         registered.sort((a, b) -> a.getPath().compareTo(b.getPath()));
         List<ClusterView.Worker> workerViews = new ArrayList<>();
         for (ChildData node : registered) {
             String id = ZNodes.nameOf(node.getPath());
-            WorkerInfo info = decode(node.getData(), data -> ProtocolCodec.decodeWorker(id, data));
+            WorkerInfo info = FeedData.decode(node.getData(), data -> ProtocolCodec.decodeWorker(id, data));
             if (info == null) {
                 continue;
             }
@@ -362,34 +378,8 @@ class ChangeFeed implements SmartLifecycle {
                 client.getZookeeperClient().getCurrentConnectionString());
     }
 
-    private interface Decoder<T> {
-        T decode(byte[] data);
-    }
-
-    private static <T> T decode(byte[] data, Decoder<T> decoder) {
-        if (data == null || data.length == 0) {
-            return null;
-        }
-        try {
-            return decoder.decode(data);
-        } catch (RuntimeException unreadable) {
-            return null; // not ours to describe (a foreign client's znode): no event rather than a wrong one
-        }
-    }
-
     /** When ZooKeeper recorded the znode; now, for one gone before it could be read. */
     private Instant at(Stat stat) {
         return stat == null ? clock.instant() : Instant.ofEpochMilli(stat.getMtime());
-    }
-
-    /** 1 for a child of a tree's root ({@code /tasks/<id>}), 2 for a grandchild ({@code /assign/<w>/<id>}). */
-    private static int depth(String path) {
-        int slashes = 0;
-        for (int i = 0; i < path.length(); i++) {
-            if (path.charAt(i) == '/') {
-                slashes++;
-            }
-        }
-        return slashes - 1;
     }
 }
