@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * of the same user, or root, can read) carries one of the given {@code ZOOTASK_EXECUTION} ids. Its cost is one read
  * per process on the machine whatever the number of ids, which is why ids are looked for together
  * ({@link LeftoverSweeper}).
+ *
+ * <p>A process in the middle of an {@code execve} reads as an empty environment for a moment (the kernel has put in
+ * its new memory but not yet the environment): measured here, about one read in sixteen of a process that execs in
+ * a loop. Such a process may well be a leftover, so a scan reads it again, after a short pause, until its environment
+ * is back; kernel threads and zombies, which have none, are told apart by {@code /proc/<pid>/stat}.
  */
 final class ProcfsScan {
 
@@ -29,6 +36,11 @@ final class ProcfsScan {
     private static final Path PROC = Path.of("/proc");
     private static final byte[] PREFIX = (TaskEnvironment.EXECUTION_VARIABLE + "=").getBytes(StandardCharsets.UTF_8);
     private static final long SELF = ProcessHandle.current().pid();
+    /** Pauses before reading a process caught mid-exec again: 1, 2, 4, ... 32 ms, 63 ms in all at most. */
+    private static final int SETTLE_READS = 6;
+    private static final long FIRST_SETTLE_PAUSE_NANOS = 1_000_000;
+    /** {@code PF_KTHREAD} in the flags of {@code /proc/<pid>/stat}. */
+    private static final long KERNEL_THREAD_FLAG = 0x00200000;
 
     private byte[] buffer = new byte[16 * 1024];
 
@@ -47,29 +59,50 @@ final class ProcfsScan {
         if (executionIds.isEmpty() || !available()) {
             return found;
         }
+        Set<Long> midExec = new HashSet<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
             for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                long pid = pidOf(name);
-                if (pid <= 0 || pid == SELF || skip.test(pid)) {
-                    continue;
-                }
-                String id = executionOf("/proc/" + name + "/environ", executionIds);
-                if (id != null) {
-                    ProcessHandle.of(pid).ifPresent(handle ->
-                            found.computeIfAbsent(id, any -> new ArrayList<>()).add(handle));
+                long pid = pidOf(entry.getFileName().toString());
+                if (pid > 0 && pid != SELF && !skip.test(pid)) {
+                    read(pid, executionIds, found, midExec);
                 }
             }
         } catch (IOException e) {
             log.debug("cannot list {}: {}", PROC, e.toString());
         }
+        long pause = FIRST_SETTLE_PAUSE_NANOS;
+        for (int attempt = 0; attempt < SETTLE_READS && !midExec.isEmpty(); attempt++, pause *= 2) {
+            LockSupport.parkNanos(pause);
+            Set<Long> again = new HashSet<>();
+            midExec.forEach(pid -> read(pid, executionIds, found, again));
+            midExec = again;
+        }
+        if (!midExec.isEmpty()) {
+            log.debug("processes {} still show no environment; not known to be a task's", midExec);
+        }
         return found;
     }
 
-    /** The first of {@code ids} the process's {@code ZOOTASK_EXECUTION} names, or null (gone, another user's). */
-    private String executionOf(String environ, Set<String> ids) {
+    /** Adds {@code pid} to {@code found} if it carries one of {@code ids}, or to {@code midExec} if it may yet. */
+    private void read(long pid, Set<String> ids, Map<String, List<ProcessHandle>> found, Set<Long> midExec) {
+        String proc = "/proc/" + pid;
+        int length = readFully(proc + "/environ");
+        if (length == 0) {
+            if (mayBeMidExec(proc + "/stat")) {
+                midExec.add(pid);
+            }
+            return;
+        }
+        String id = executionOf(length, ids);
+        if (id != null) {
+            ProcessHandle.of(pid).ifPresent(handle -> found.computeIfAbsent(id, any -> new ArrayList<>()).add(handle));
+        }
+    }
+
+    /** How many bytes of {@code file} are now in {@code buffer}; -1 if it cannot be read (gone, another user's). */
+    private int readFully(String file) {
         int length = 0;
-        try (InputStream in = new FileInputStream(environ)) {
+        try (InputStream in = new FileInputStream(file)) {
             int n;
             while ((n = in.read(buffer, length, buffer.length - length)) > 0) {
                 length += n;
@@ -78,8 +111,36 @@ final class ProcfsScan {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return null;
+            return -1;
         }
+        return length;
+    }
+
+    /**
+     * Whether a process whose environment read empty is a live user process (then most likely mid-exec) rather than
+     * a kernel thread or a zombie, which never have one. {@code comm} may hold spaces and parentheses, so the fields
+     * are counted from the last ')'.
+     */
+    private boolean mayBeMidExec(String stat) {
+        int length = readFully(stat);
+        if (length <= 0) {
+            return false; // gone meanwhile
+        }
+        String line = new String(buffer, 0, length, StandardCharsets.US_ASCII);
+        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        // fields[0] is the state, fields[6] the flags
+        if (fields.length < 7 || fields[0].equals("Z") || fields[0].equals("X")) {
+            return false;
+        }
+        try {
+            return (Long.parseLong(fields[6]) & KERNEL_THREAD_FLAG) == 0;
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
+    /** The first of {@code ids} the {@code ZOOTASK_EXECUTION} among the {@code length} bytes in the buffer names. */
+    private String executionOf(int length, Set<String> ids) {
         for (int start = 0; start < length; ) {
             int end = start;
             while (end < length && buffer[end] != 0) {

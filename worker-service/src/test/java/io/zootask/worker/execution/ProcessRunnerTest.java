@@ -314,6 +314,44 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void leftoversCaughtInTheMiddleOfAnExecAreStillKilled() throws Exception {
+        // a process reads as having no environment while it execs: a sweep that meets one then must look again
+        Path execLoop = temp.resolve("exec-loop.sh");
+        Files.writeString(execLoop, """
+                n=${2:-0}
+                [ "$n" = 1 ] && : > "$1"
+                [ "$n" -lt 300 ] && exec /bin/sh "$0" "$1" $((n + 1))
+                exec sleep 306
+                """);
+        ProcessRunner runner = runner(4096, "sh");
+        List<CompletableFuture<ExecutionResult>> ending = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            // each task ends once its leftover is exec-ing in a loop, which it then does for a while
+            Path looping = temp.resolve("looping-" + i);
+            String command = "/bin/sh " + execLoop + " " + looping + " >/dev/null 2>&1 & echo $!; "
+                    + "while [ ! -e " + looping + " ]; do sleep 0.01; done";
+            ending.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return runner.run(List.of("sh", "-c", command), Duration.ofSeconds(60));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+        }
+        Set<Long> leftBehind = new HashSet<>();
+        for (CompletableFuture<ExecutionResult> task : ending) {
+            ExecutionResult result = task.get(30, TimeUnit.SECONDS);
+            assertThat(result.state()).isEqualTo(TaskState.DONE);
+            leftBehind.add(Long.parseLong(result.output().strip()));
+        }
+
+        assertThat(leftBehind).hasSize(16);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(leftBehind).noneMatch(ProcessRunnerTest::alive));
+        runner.close();
+    }
+
+    @Test
     void killAllKillsTheTreesOfRunningTasksWhenTheWorkerStops() throws Exception {
         ProcessRunner runner = runner(4096, "sh");
         String marker = marker();
