@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link EndToEndPhase} (which starts the gateway) and {@link CoordinationPhase} (the figure it is held against).
  *
  * <p>Waiting with one long-poll per task would measure the GETs, not the batches: the gateway answers ~3 000
- * requests/s at best, fewer than the tasks the cluster runs. So the clients share one {@code GET /events} stream, as
- * a program submitting batches would, and each waits for its batch's ends there before it sends its next batch; a
- * task whose end the stream did not tell in time (or after a reset) is long-polled on its own. Every task is
- * confirmed by the gateway.
+ * requests/s at best, fewer than the tasks the cluster runs. So the clients share one
+ * {@code GET /events?endsOnly=true} stream, as a program submitting batches would, and each waits for its batch's
+ * ends there before it sends its next batch; a task whose end the stream did not tell in time (or after a reset) is
+ * long-polled on its own. Every task is confirmed by the gateway.
  */
 final class BatchPhase implements Phase {
 

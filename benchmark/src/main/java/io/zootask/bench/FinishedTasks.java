@@ -15,8 +15,9 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The ends of tasks as one {@code GET /events} stream tells them: what a client that submitted batches waits on, one
- * connection for all its tasks instead of a request per task. Reads the stream's lines as they come, with no thread
+ * The ends of tasks as one {@code GET /events?endsOnly=true} stream tells them: what a client that submitted batches
+ * waits on, one connection for all its tasks instead of a request per task (and, ends only, no event or read for
+ * the changes in between). Reads the stream's lines as they come, with no thread
  * of its own.
  *
  * <p>A batch's ids are known only once its POST is answered, and a no-op task may end before that: an end nobody
@@ -37,7 +38,7 @@ final class FinishedTasks implements Flow.Subscriber<String>, AutoCloseable {
     private volatile boolean reset;
 
     private FinishedTasks(HttpClient http, String base) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/events"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/events?endsOnly=true"))
                 .header("Accept", "text/event-stream").GET().build();
         response = http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(this));
     }

@@ -124,6 +124,59 @@ class EventStreamTest {
     }
 
     @Test
+    void anEndsOnlyStreamTellsEachTaskOnceWhenItEndsAndNothingElse() throws Exception {
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway();
+        try (EventStreamClient ends = EventStreamClient.open(gateway, "/events?endsOnly=true")) {
+            assertThat(ends.status()).isEqualTo(200);
+            String echo = gateway.submit("{\"command\":[\"echo\",\"hello\"]}");
+            JsonNode done = ends.nextOf(echo, SOON).data();
+            String failing = gateway.submit("{\"command\":[\"false\"]}");
+            JsonNode failed = ends.nextOf(failing, SOON).data();
+
+            assertThat(done.get("state").asString()).isEqualTo("done");
+            assertThat(done.get("exitCode").asInt()).isZero();
+            assertThat(done.get("command").get(0).asString()).isEqualTo("echo");
+            assertThat(failed.get("state").asString()).isEqualTo("failed");
+            String last = gateway.submit("{\"command\":[\"echo\",\"last\"]}");
+            ends.nextOf(last, SOON);
+            assertThat(ends.seen()).allSatisfy(event -> {
+                assertThat(event.type()).isEqualTo("task");
+                assertThat(event.data().get("state").asString()).isIn("done", "failed");
+            });
+            assertThat(ends.seen()).extracting(event -> event.data().get("id").asString())
+                    .containsExactly(echo, failing, last);
+        }
+        try (EventStreamClient wrong = EventStreamClient.open(gateway, "/events?endsOnly=maybe")) {
+            assertThat(wrong.status()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void anEndsOnlyClientResumesAcrossChangesNobodyReadWhileAFullClientResets() throws Exception {
+        cluster.worker("w", 2);
+        Gateway gateway = cluster.gateway();
+        String lastSeen;
+        try (EventStreamClient ends = EventStreamClient.open(gateway, "/events?endsOnly=true")) {
+            String first = gateway.submit("{\"command\":[\"echo\",\"1\"]}");
+            lastSeen = ends.nextOf(first, SOON).id();
+        }
+        // nobody follows every event: this task's other changes go unread, its end is kept for the ends-only client
+        String meanwhile = gateway.submit("{\"command\":[\"echo\",\"2\"]}");
+        gateway.awaitFinished(meanwhile, SOON);
+
+        try (EventStreamClient resumed = EventStreamClient.open(gateway, "/events?endsOnly=true",
+                "Last-Event-ID", lastSeen)) {
+            JsonNode end = resumed.nextOf(meanwhile, SOON).data();
+            assertThat(end.get("state").asString()).isEqualTo("done");
+            assertThat(resumed.seen()).noneMatch(event -> event.type().equals("reset"));
+        }
+        try (EventStreamClient everything = EventStreamClient.open(gateway, "/events", "Last-Event-ID", lastSeen)) {
+            everything.next(event -> event.type().equals("reset"), SOON);
+        }
+    }
+
+    @Test
     void whenNobodyListenedForLongerThanTheLingerTheFeedReadsNothingAndAResumingClientResets() throws Exception {
         cluster.worker("w", 2);
         // a closed stream is noticed at its next write: frequent heartbeats make that soon

@@ -207,8 +207,8 @@ class ChangeFeed implements SmartLifecycle {
         clusterChanged();
         String id = ZNodes.nameOf(path);
         order.inOrder(id, () -> {
-            if (!hub.wants(id)) {
-                hub.skipped();
+            if (!hub.wantsChange(id)) {
+                hub.skipped(false);
                 return;
             }
             order.read(id, path, node -> {
@@ -244,7 +244,7 @@ class ChangeFeed implements SmartLifecycle {
         String id = ZNodes.nameOf(path);
         String worker = ZNodes.nameOf(ZNodes.parentOf(path));
         order.inOrder(id, () -> {
-            if (movedOnUnread.remove(id) && hub.wants(id)) {
+            if (movedOnUnread.remove(id) && hub.wantsChange(id)) {
                 // an assignment's data is the task's: its queued event, dated by the assignment (the earliest
                 // moment ZooKeeper still shows), then this one
                 order.read(id, path, node -> {
@@ -271,8 +271,8 @@ class ChangeFeed implements SmartLifecycle {
 
     /** Assigned or running, on {@code worker} (null: where its last event said), if some client wants to know. */
     private void movedOn(String id, TaskState state, String worker) {
-        if (!hub.wants(id)) {
-            hub.skipped();
+        if (!hub.wantsChange(id)) {
+            hub.skipped(false);
             return;
         }
         TaskEvent known = inFlight.get(id);
@@ -290,9 +290,9 @@ class ChangeFeed implements SmartLifecycle {
         String id = ZNodes.nameOf(path);
         order.inOrder(id, () -> {
             movedOnUnread.remove(id); // cancelled while queued: its end tells
-            if (!hub.wants(id)) {
+            if (!hub.wantsEnd(id)) {
                 inFlight.remove(id);
-                hub.skipped();
+                hub.skipped(true);
                 return;
             }
             order.read(id, path, node -> {
@@ -302,7 +302,8 @@ class ChangeFeed implements SmartLifecycle {
                     return; // removed at once (retention of a tiny history), or unreadable: nothing true to say
                 }
                 TaskEvent end = TaskEvent.finished(id, status, at(node.getStat()));
-                if (status.startedAt() != null && (known == null || known.progress() < end.progress() - 1)) {
+                if (status.startedAt() != null && (known == null || known.progress() < end.progress() - 1)
+                        && hub.wantsChange(id)) {
                     // it ran, but too briefly to be marked running (zootask.worker.mark-running-after): say so
                     hub.publish(TaskEvent.ranBefore(end));
                 }

@@ -32,13 +32,16 @@ class EventHub implements DisposableBean {
     private final EventLog log;
     private final JsonMapper json;
     private final Set<EventStream> followingAll = new CopyOnWriteArraySet<>();
+    private final Set<EventStream> followingEnds = new CopyOnWriteArraySet<>();
     private final Map<String, Set<StreamOfOneTask>> followingTask = new ConcurrentHashMap<>();
     private final ExecutorService senders;
     private final ScheduledExecutorService heartbeats;
     private volatile byte[] cluster; // the newest cluster event, unnumbered, for clients that connect
     private volatile Runnable onNewFollower = () -> { };
     private final long lingerNanos;
-    private volatile long lastFollowerLeft = Long.MIN_VALUE; // System.nanoTime(); MIN_VALUE: none ever left
+    // System.nanoTime() when the last follower of every event, and of ends only, left; MIN_VALUE: none ever left
+    private volatile long lastFollowerLeft = Long.MIN_VALUE;
+    private volatile long lastEndsFollowerLeft = Long.MIN_VALUE;
 
     EventHub(EventsProperties properties, JsonMapper json, Clock clock, MeterRegistry meters) {
         this.log = new EventLog(Long.toString(clock.millis(), 36), properties.replay());
@@ -60,6 +63,11 @@ class EventHub implements DisposableBean {
         }
         for (EventStream stream : followingAll) {
             stream.wake();
+        }
+        if (event.state().isTerminal()) {
+            for (EventStream stream : followingEnds) {
+                stream.wake();
+            }
         }
         Set<StreamOfOneTask> followers = followingTask.get(event.id());
         if (followers != null) {
@@ -91,6 +99,9 @@ class EventHub implements DisposableBean {
         for (EventStream stream : followingAll) {
             stream.wake();
         }
+        for (EventStream stream : followingEnds) {
+            stream.wake();
+        }
         for (Set<StreamOfOneTask> followers : followingTask.values()) {
             for (StreamOfOneTask follower : followers) {
                 follower.endWith(log.resetFrame(reason));
@@ -101,27 +112,32 @@ class EventHub implements DisposableBean {
     /**
      * The source of a {@code GET /events} stream: after {@code lastEventId} when the log still reaches back to it,
      * else from now, after a {@code reset} if the client had seen events before. A caller that may read the cluster
-     * gets its current state first.
+     * gets its current state first, unless it follows only the ends of tasks ({@code endsOnly}).
      */
-    synchronized StreamOfAll sourceForAll(Caller caller, String lastEventId) {
+    synchronized StreamOfAll sourceForAll(Caller caller, boolean endsOnly, String lastEventId) {
         List<byte[]> preface = new ArrayList<>();
-        if (caller.readsAllTasks() && cluster != null) {
+        if (caller.readsAllTasks() && cluster != null && !endsOnly) {
             preface.add(cluster);
         }
-        long cursor = log.resumeAfter(lastEventId);
+        long cursor = log.resumeAfter(lastEventId, endsOnly);
         if (cursor < 0) {
             cursor = log.head();
             if (lastEventId != null) {
                 preface.add(log.resetFrame("event " + lastEventId + " is no longer known here; reload"));
             }
         }
-        return new StreamOfAll(log, caller, cursor, preface);
+        return new StreamOfAll(log, caller, endsOnly, cursor, preface);
     }
 
-    void follow(EventStream stream) {
-        followingAll.add(stream);
-        stream.wake();
-        onNewFollower.run();
+    void follow(EventStream stream, boolean endsOnly) {
+        if (endsOnly) {
+            followingEnds.add(stream);
+            stream.wake();
+        } else {
+            followingAll.add(stream);
+            stream.wake();
+            onNewFollower.run();
+        }
     }
 
     /** What to do when a client starts following every event (the feed describes the cluster afresh). */
@@ -130,15 +146,21 @@ class EventHub implements DisposableBean {
     }
 
     /**
-     * Whether some client would receive an event of {@code taskId}, or could still resume to get it: else the feed
-     * need not even read it. After the last follower of every event left, the log goes on for the linger period, so
-     * that one that lost its connection for a moment resumes with {@code Last-Event-ID} instead of reloading.
+     * Whether some client would receive a change of {@code taskId} other than its end, or could still resume to get
+     * it: else the feed need not even read it. After the last follower of every event left, the log goes on for the
+     * linger period, so that one that lost its connection for a moment resumes with {@code Last-Event-ID} instead of
+     * reloading.
      */
-    boolean wants(String taskId) {
-        if (!followingAll.isEmpty() || followingTask.containsKey(taskId)) {
-            return true;
-        }
-        long left = lastFollowerLeft;
+    boolean wantsChange(String taskId) {
+        return !followingAll.isEmpty() || followingTask.containsKey(taskId) || lingering(lastFollowerLeft);
+    }
+
+    /** As {@link #wantsChange}, for the end of {@code taskId}, which ends-only followers want too. */
+    boolean wantsEnd(String taskId) {
+        return wantsChange(taskId) || !followingEnds.isEmpty() || lingering(lastEndsFollowerLeft);
+    }
+
+    private boolean lingering(long left) {
         return left != Long.MIN_VALUE && System.nanoTime() - left < lingerNanos;
     }
 
@@ -146,14 +168,21 @@ class EventHub implements DisposableBean {
         return !followingAll.isEmpty();
     }
 
-    /** The feed left a change untold (nobody wanted it): a client resuming from before it must reset. */
-    void skipped() {
-        log.gap();
+    /**
+     * The feed left a change untold (nobody wanted it): a client resuming from before it must reset; for a change
+     * other than an end ({@code end} false), only if it follows every event.
+     */
+    void skipped(boolean end) {
+        log.gap(end);
     }
 
     void unfollow(EventStream stream) {
-        followingAll.remove(stream);
-        lastFollowerLeft = System.nanoTime();
+        if (followingAll.remove(stream)) {
+            lastFollowerLeft = System.nanoTime();
+        }
+        if (followingEnds.remove(stream)) {
+            lastEndsFollowerLeft = System.nanoTime();
+        }
     }
 
     /** Starts holding {@code taskId}'s events for {@code source}, before the task is read (see StreamOfOneTask). */
@@ -179,11 +208,14 @@ class EventHub implements DisposableBean {
     }
 
     int subscribers() {
-        return followingAll.size() + followingTask.values().stream().mapToInt(Set::size).sum();
+        return followingAll.size() + followingEnds.size() + followingTask.values().stream().mapToInt(Set::size).sum();
     }
 
     private void heartbeat() {
         for (EventStream stream : followingAll) {
+            stream.heartbeat();
+        }
+        for (EventStream stream : followingEnds) {
             stream.heartbeat();
         }
         for (Set<StreamOfOneTask> followers : followingTask.values()) {

@@ -14,6 +14,7 @@ final class EventLog {
     private final AtomicReferenceArray<EventFrame> slots;
     private volatile long head; // the newest seq; 0 before the first event
     private volatile long gapAfter = -1; // events after this seq went untold (nobody listened)
+    private volatile long endGapAfter = -1; // the same for ends, which ends-only clients also get
 
     EventLog(String epoch, int capacity) {
         this.epoch = epoch;
@@ -45,16 +46,22 @@ final class EventLog {
         return frame;
     }
 
-    /** Changes after the newest event went untold: a client that saw only events up to here cannot resume. */
-    void gap() {
+    /**
+     * Changes after the newest event went untold: a client that saw only events up to here cannot resume. An untold
+     * end stops ends-only clients too; an untold other change does not.
+     */
+    void gap(boolean end) {
         gapAfter = head;
+        if (end) {
+            endGapAfter = head;
+        }
     }
 
     /**
      * The cursor to go on from for a client that last saw {@code lastEventId}: that event's seq while the log still
-     * holds everything after it, else -1 (the client must reset).
+     * holds everything after it that it wants (everything, or only the ends), else -1 (the client must reset).
      */
-    long resumeAfter(String lastEventId) {
+    long resumeAfter(String lastEventId, boolean endsOnly) {
         if (lastEventId == null || !lastEventId.startsWith(epoch + "-")) {
             return -1;
         }
@@ -65,7 +72,7 @@ final class EventLog {
             return -1;
         }
         long newest = head;
-        if (seq < 0 || seq > newest || seq <= gapAfter) {
+        if (seq < 0 || seq > newest || seq <= (endsOnly ? endGapAfter : gapAfter)) {
             return -1;
         }
         return seq == newest || frame(seq + 1) != null ? seq : -1;

@@ -18,6 +18,7 @@ import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -59,10 +60,14 @@ class EventsController {
     @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     void all(@Parameter(description = "the id of the last event received, to resume after it")
              @RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
+             @Parameter(description = "only the events of tasks ending (done, failed, timed_out, cancelled) and"
+                     + " resets, no cluster events: what a program waiting for its tasks' results needs; the"
+                     + " gateway then reads nothing for the other changes")
+             @RequestParam(name = "endsOnly", defaultValue = "false") boolean endsOnly,
              @Parameter(hidden = true) @AuthenticationPrincipal Caller caller,
              HttpServletRequest request, HttpServletResponse response) throws IOException {
-        StreamOfAll source = hub.sourceForAll(known(caller), lastEventId);
-        hub.follow(open(request, response, source, hub::unfollow));
+        StreamOfAll source = hub.sourceForAll(known(caller), endsOnly, lastEventId);
+        hub.follow(open(request, response, source, hub::unfollow), endsOnly);
     }
 
     @Operation(summary = "Follow one task until it ends",
