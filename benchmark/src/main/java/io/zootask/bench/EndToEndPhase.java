@@ -116,13 +116,16 @@ final class EndToEndPhase implements Phase {
     private void halfLoad(Figures figures, Duration duration) throws Exception {
         double rate = Math.max(1, figures.get("e2e_tasks_per_s") / 2);
         int tasks = (int) (rate * duration.toSeconds());
+        ConcurrentLinkedQueue<LoadGenerator.Trace> traces = new ConcurrentLinkedQueue<>();
+        LoadGenerator.openLoop(rate, tasks, connection -> traces.add(LoadGenerator.submitAndTrace(connection)));
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        LoadGenerator.openLoop(rate, tasks, connection -> latencies.add(LoadGenerator.submitAndWait(connection)));
+        traces.forEach(trace -> latencies.add(trace.totalMicros()));
         List<Long> sorted = sorted(latencies);
         figures.put("e2e_half_load_rate_per_s", rate);
         figures.put("e2e_p50_ms_half_load", percentileMillis(sorted, 50));
         figures.put("e2e_p99_ms_half_load", percentileMillis(sorted, 99));
         figures.put("e2e_max_ms_half_load", sorted.isEmpty() ? 0 : (double) sorted.get(sorted.size() - 1) / 1000);
+        SlowTasks.log(traces, 5);
     }
 
     private static List<Long> sorted(ConcurrentLinkedQueue<Long> micros) {

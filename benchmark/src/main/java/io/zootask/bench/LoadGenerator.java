@@ -96,15 +96,42 @@ final class LoadGenerator {
 
     /** Long-polls task {@code id} until it has finished: the microseconds since {@code start}. */
     private static long awaitFinished(KeepAliveConnection connection, String id, long start) throws IOException {
+        waitForEnd(connection, id);
+        return (System.nanoTime() - start) / 1000; // microseconds
+    }
+
+    /** The finished task as the last long-poll answered it. */
+    private static String waitForEnd(KeepAliveConnection connection, String id) throws IOException {
         while (true) {
             KeepAliveConnection.Answer answer = connection.get("/tasks/" + id + "?waitSeconds=30");
             if (answer.status() != 200) {
                 throw new IOException("GET /tasks/" + id + " answered " + answer.status() + ": " + answer.body());
             }
             if (isFinished(answer.body())) {
-                return (System.nanoTime() - start) / 1000; // microseconds
+                return answer.body();
             }
         }
+    }
+
+    /**
+     * One task of {@link #submitAndWait}, with what tells where its time went: when it was sent (wall clock), how long
+     * the POST took, the whole, and the finished task (its submittedAt, startedAt, finishedAt, by the services' clocks
+     * on this same machine).
+     */
+    record Trace(long sentAtMillis, long postMicros, long totalMicros, String task) {
+    }
+
+    static Trace submitAndTrace(KeepAliveConnection connection) throws IOException {
+        long sentAt = System.currentTimeMillis();
+        long start = System.nanoTime();
+        KeepAliveConnection.Answer posted = connection.postJson("/tasks", NOOP_TASK);
+        long postMicros = (System.nanoTime() - start) / 1000;
+        String id = posted.status() == 202 ? GatewayClient.field(posted.body(), "id") : null;
+        if (id == null) {
+            throw new IOException("POST /tasks answered " + posted.status() + ": " + posted.body());
+        }
+        String task = waitForEnd(connection, id);
+        return new Trace(sentAt, postMicros, (System.nanoTime() - start) / 1000, task);
     }
 
     /**
