@@ -177,6 +177,48 @@ class EventStreamTest {
     }
 
     @Test
+    void anEndsOnlyClientResumingAfterAnEndNobodyReadIsToldToReload() throws Exception {
+        cluster.worker("w", 2);
+        // a closed stream is noticed at its next write: frequent heartbeats make that soon
+        Gateway gateway = cluster.gateway("zootask.gateway.events.linger=0s",
+                "zootask.gateway.events.heartbeat=200ms");
+        String lastSeen;
+        try (EventStreamClient ends = EventStreamClient.open(gateway, "/events?endsOnly=true")) {
+            String first = gateway.submit("{\"command\":[\"echo\",\"1\"]}");
+            lastSeen = ends.nextOf(first, SOON).id();
+        }
+        await().atMost(SOON).until(() -> gateway.get("/actuator/prometheus").body().lines()
+                .anyMatch(line -> line.matches("zootask_gateway_events_subscribers(\\{.*})? 0\\.0")));
+        String unseen = gateway.submit("{\"command\":[\"echo\",\"2\"]}");
+        gateway.awaitFinished(unseen, SOON);
+        try (EventStreamClient resumed = EventStreamClient.open(gateway, "/events?endsOnly=true",
+                "Last-Event-ID", lastSeen)) {
+            resumed.next(e -> e.type().equals("reset"), SOON);
+        }
+    }
+
+    @Test
+    void anEndsOnlyClientKeepsUpWhileOtherClientsGetAFloodOfOtherEvents() throws Exception {
+        cluster.worker("w", 2);
+        // a log of 64 events; 80 tasks queued for later are 80 events an ends-only client passes over
+        Gateway gateway = cluster.gateway("zootask.gateway.events.replay=64");
+        try (EventStreamClient everything = EventStreamClient.open(gateway, "/events");
+             EventStreamClient ends = EventStreamClient.open(gateway, "/events?endsOnly=true")) {
+            String first = gateway.submit("{\"command\":[\"echo\",\"1\"]}");
+            ends.nextOf(first, SOON);
+            String later = String.join(",", java.util.Collections.nCopies(80,
+                    "{\"command\":[\"echo\",\"later\"],\"delaySeconds\":600}"));
+            assertThat(gateway.post("/tasks", "application/json", "[" + later + "]").status()).isEqualTo(202);
+            java.util.concurrent.atomic.AtomicInteger delayed = new java.util.concurrent.atomic.AtomicInteger();
+            everything.next(e -> e.type().equals("task") && e.data().has("notBefore")
+                    && delayed.incrementAndGet() == 80, SOON);
+            String next = gateway.submit("{\"command\":[\"echo\",\"2\"]}");
+            assertThat(ends.nextOf(next, SOON).data().get("state").asString()).isEqualTo("done");
+            assertThat(ends.seen()).noneMatch(e -> e.type().equals("reset"));
+        }
+    }
+
+    @Test
     void whenNobodyListenedForLongerThanTheLingerTheFeedReadsNothingAndAResumingClientResets() throws Exception {
         cluster.worker("w", 2);
         // a closed stream is noticed at its next write: frequent heartbeats make that soon

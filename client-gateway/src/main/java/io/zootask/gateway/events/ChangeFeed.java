@@ -299,13 +299,21 @@ class ChangeFeed implements SmartLifecycle {
                 TaskEvent known = inFlight.remove(id);
                 TaskStatus status = FeedData.decode(node.getData(), ProtocolCodec::decodeStatus);
                 if (status == null) {
-                    return; // removed at once (retention of a tiny history), or unreadable: nothing true to say
+                    // nothing true to say of this end, but a client waiting for it must not wait in vain
+                    hub.skipped(true);
+                    if (node.getStat() == null) {
+                        hub.reset("the end of " + id + " was removed before it could be read; reload");
+                    } // else not a status zootask can read (a foreign client's): the log noted the gap
+                    return;
                 }
                 TaskEvent end = TaskEvent.finished(id, status, at(node.getStat()));
-                if (status.startedAt() != null && (known == null || known.progress() < end.progress() - 1)
-                        && hub.wantsChange(id)) {
+                if (status.startedAt() != null && (known == null || known.progress() < end.progress() - 1)) {
                     // it ran, but too briefly to be marked running (zootask.worker.mark-running-after): say so
-                    hub.publish(TaskEvent.ranBefore(end));
+                    if (hub.wantsChange(id)) {
+                        hub.publish(TaskEvent.ranBefore(end));
+                    } else {
+                        hub.skipped(false);
+                    }
                 }
                 hub.publish(end);
             });

@@ -52,7 +52,7 @@ class EventHub implements DisposableBean {
         long every = properties.heartbeat().toMillis();
         heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
         Gauge.builder("zootask.gateway.events.subscribers", this, EventHub::subscribers)
-                .description("open event streams: GET /events and GET /tasks/{id}/events").register(meters);
+                .description("open event streams: GET /events (with ?endsOnly=true too) and GET /tasks/{id}/events").register(meters);
     }
 
     void publish(TaskEvent event) {
@@ -61,14 +61,7 @@ class EventHub implements DisposableBean {
             frame = log.append(EventFrame.Kind.TASK, event.id(), event.submittedBy(), event.progress(), event.state().isTerminal(),
                     json.writeValueAsBytes(event));
         }
-        for (EventStream stream : followingAll) {
-            stream.wake();
-        }
-        if (event.state().isTerminal()) {
-            for (EventStream stream : followingEnds) {
-                stream.wake();
-            }
-        }
+        wakeAll();
         Set<StreamOfOneTask> followers = followingTask.get(event.id());
         if (followers != null) {
             for (StreamOfOneTask follower : followers) {
@@ -83,7 +76,19 @@ class EventHub implements DisposableBean {
             log.append(EventFrame.Kind.CLUSTER, null, null, 0, false, body);
             cluster = EventLog.unnumbered(EventFrame.Kind.CLUSTER, body);
         }
+        wakeAll();
+    }
+
+    /**
+     * Every stream of all events, ends-only ones too: one passes over what it does not want, but its cursor must move
+     * on with the log, or a burst of other events would overwrite the slots behind it and it would be told it fell
+     * behind.
+     */
+    private void wakeAll() {
         for (EventStream stream : followingAll) {
+            stream.wake();
+        }
+        for (EventStream stream : followingEnds) {
             stream.wake();
         }
     }
@@ -96,12 +101,7 @@ class EventHub implements DisposableBean {
         synchronized (this) {
             log.append(EventFrame.Kind.RESET, null, null, 0, false, log.resetJson(reason));
         }
-        for (EventStream stream : followingAll) {
-            stream.wake();
-        }
-        for (EventStream stream : followingEnds) {
-            stream.wake();
-        }
+        wakeAll();
         for (Set<StreamOfOneTask> followers : followingTask.values()) {
             for (StreamOfOneTask follower : followers) {
                 follower.endWith(log.resetFrame(reason));
@@ -172,8 +172,8 @@ class EventHub implements DisposableBean {
      * The feed left a change untold (nobody wanted it): a client resuming from before it must reset; for a change
      * other than an end ({@code end} false), only if it follows every event.
      */
-    void skipped(boolean end) {
-        log.gap(end);
+    synchronized void skipped(boolean end) {
+        log.gap(end); // under the lock: the gap is after the newest event, and no append is half done
     }
 
     void unfollow(EventStream stream) {

@@ -35,7 +35,7 @@ final class EventLog {
         return frame != null && frame.seq() == seq ? frame : null;
     }
 
-    /** Appends an event; the caller serialises appends (the hub, under its lock). */
+    /** Appends an event; the caller serialises appends and gaps (the hub, under its lock). */
     EventFrame append(EventFrame.Kind kind, String taskId, String submittedBy, int progress, boolean terminal,
                       byte[] json) {
         long seq = head + 1;
@@ -51,9 +51,9 @@ final class EventLog {
      * end stops ends-only clients too; an untold other change does not.
      */
     void gap(boolean end) {
-        gapAfter = head;
+        gapAfter = Math.max(gapAfter, head);
         if (end) {
-            endGapAfter = head;
+            endGapAfter = Math.max(endGapAfter, head);
         }
     }
 

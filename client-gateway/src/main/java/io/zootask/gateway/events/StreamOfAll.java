@@ -52,10 +52,6 @@ final class StreamOfAll implements FrameSource {
         return chunk.size() == 0 ? null : chunk.toByteArray();
     }
 
-    boolean endsOnly() {
-        return endsOnly;
-    }
-
     @Override
     public synchronized boolean hasMore() {
         return !preface.isEmpty() || cursor < log.head();

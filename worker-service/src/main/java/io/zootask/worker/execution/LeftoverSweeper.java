@@ -113,13 +113,15 @@ final class LeftoverSweeper {
             }
             requests.drainTo(batch);
             long began = System.nanoTime();
+            long pausedBefore = scan.pausedNanos();
             try {
                 sweep(batch);
             } catch (RuntimeException e) {
                 log.warn("cannot look for processes left behind by tasks: {}", e.toString());
                 batch.forEach(request -> request.killed().complete(0));
             }
-            credit -= System.nanoTime() - began;
+            // waits for a process to finish its exec cost no CPU: they are not sweeping time
+            credit -= System.nanoTime() - began - (scan.pausedNanos() - pausedBefore);
         }
     }
 

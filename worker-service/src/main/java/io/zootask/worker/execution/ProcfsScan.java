@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A process in the middle of an {@code execve} reads as an empty environment for a moment (the kernel has put in
  * its new memory but not yet the environment): measured here, about one read in sixteen of a process that execs in
- * a loop. Such a process may well be a leftover, so a scan reads it again, after a short pause, until its environment
- * is back; kernel threads and zombies, which have none, are told apart by {@code /proc/<pid>/stat}.
+ * a loop. Such a process may well be a leftover, so a scan reads it again until its environment is back (at once,
+ * then after 1, 2, 4 ... 32 ms). {@code /proc/<pid>/stat} tells it from the processes that have no environment to
+ * read: kernel threads, zombies, and processes started with an empty one (whose environment's bounds are set, and
+ * equal; mid-exec they are not set yet).
  */
 final class ProcfsScan {
 
@@ -36,13 +38,15 @@ final class ProcfsScan {
     private static final Path PROC = Path.of("/proc");
     private static final byte[] PREFIX = (TaskEnvironment.EXECUTION_VARIABLE + "=").getBytes(StandardCharsets.UTF_8);
     private static final long SELF = ProcessHandle.current().pid();
-    /** Pauses before reading a process caught mid-exec again: 1, 2, 4, ... 32 ms, 63 ms in all at most. */
-    private static final int SETTLE_READS = 6;
+    /** Reads of a process caught mid-exec: at once, then after 1, 2, 4 ... 32 ms (63 ms in all at most). */
+    private static final int SETTLE_READS = 7;
     private static final long FIRST_SETTLE_PAUSE_NANOS = 1_000_000;
     /** {@code PF_KTHREAD} in the flags of {@code /proc/<pid>/stat}. */
     private static final long KERNEL_THREAD_FLAG = 0x00200000;
 
     private byte[] buffer = new byte[16 * 1024];
+    private long pausedNanos;
+    private Set<Long> lastWaitedFor = Set.of();
 
     static boolean available() {
         return Files.isDirectory(PROC);
@@ -70,9 +74,15 @@ final class ProcfsScan {
         } catch (IOException e) {
             log.debug("cannot list {}: {}", PROC, e.toString());
         }
-        long pause = FIRST_SETTLE_PAUSE_NANOS;
-        for (int attempt = 0; attempt < SETTLE_READS && !midExec.isEmpty(); attempt++, pause *= 2) {
-            LockSupport.parkNanos(pause);
+        lastWaitedFor = Set.copyOf(midExec);
+        long pause = 0;
+        for (int attempt = 0; attempt < SETTLE_READS && !midExec.isEmpty(); attempt++) {
+            if (pause > 0) {
+                long before = System.nanoTime();
+                LockSupport.parkNanos(pause);
+                pausedNanos += System.nanoTime() - before;
+            }
+            pause = pause == 0 ? FIRST_SETTLE_PAUSE_NANOS : pause * 2;
             Set<Long> again = new HashSet<>();
             midExec.forEach(pid -> read(pid, executionIds, found, again));
             midExec = again;
@@ -81,6 +91,16 @@ final class ProcfsScan {
             log.debug("processes {} still show no environment; not known to be a task's", midExec);
         }
         return found;
+    }
+
+    /** The processes the last scan read again because they were (or seemed) mid-exec. */
+    Set<Long> lastWaitedFor() {
+        return lastWaitedFor;
+    }
+
+    /** The time scans spent waiting for processes to finish an exec (not reading: not the sweeper's CPU). */
+    long pausedNanos() {
+        return pausedNanos;
     }
 
     /** Adds {@code pid} to {@code found} if it carries one of {@code ids}, or to {@code midExec} if it may yet. */
@@ -117,23 +137,32 @@ final class ProcfsScan {
     }
 
     /**
-     * Whether a process whose environment read empty is a live user process (then most likely mid-exec) rather than
-     * a kernel thread or a zombie, which never have one. {@code comm} may hold spaces and parentheses, so the fields
-     * are counted from the last ')'.
+     * Whether a process whose environment read empty may have one to read in a moment: a live user process whose
+     * environment's bounds are not set (mid-exec), or are set and apart (the exec ended since), rather than a kernel
+     * thread, a zombie, or a process with an empty environment. {@code comm} may hold spaces and parentheses, so the
+     * fields are counted from the last ')': fields[0] is the state (field 3 of proc(5)), fields[6] the flags (9),
+     * fields[47] and fields[48] env_start and env_end (50 and 51, since Linux 3.5).
      */
     private boolean mayBeMidExec(String stat) {
         int length = readFully(stat);
         if (length <= 0) {
             return false; // gone meanwhile
         }
-        String line = new String(buffer, 0, length, StandardCharsets.US_ASCII);
+        String line = new String(buffer, 0, length, StandardCharsets.US_ASCII).strip();
         String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
-        // fields[0] is the state, fields[6] the flags
         if (fields.length < 7 || fields[0].equals("Z") || fields[0].equals("X")) {
             return false;
         }
         try {
-            return (Long.parseLong(fields[6]) & KERNEL_THREAD_FLAG) == 0;
+            if ((Long.parseLong(fields[6]) & KERNEL_THREAD_FLAG) != 0) {
+                return false;
+            }
+            if (fields.length < 49) {
+                return true; // an older kernel: cannot tell, so look again
+            }
+            long envStart = Long.parseLong(fields[47]);
+            long envEnd = Long.parseLong(fields[48]);
+            return envEnd == 0 || envEnd != envStart;
         } catch (NumberFormatException e) {
             return true;
         }

@@ -345,10 +345,14 @@ class ProcessRunnerTest {
             leftBehind.add(Long.parseLong(result.output().strip()));
         }
 
-        assertThat(leftBehind).hasSize(16);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(leftBehind).noneMatch(ProcessRunnerTest::alive));
-        runner.close();
+        try {
+            assertThat(leftBehind).hasSize(16);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(leftBehind).noneMatch(ProcessRunnerTest::alive));
+        } finally {
+            leftBehind.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            runner.close();
+        }
     }
 
     @Test
