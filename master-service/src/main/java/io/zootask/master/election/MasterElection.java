@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public class MasterElection implements LeaderLatchListener {
 
     private static final Logger log = LoggerFactory.getLogger(MasterElection.class);
+    /** How often the active master deletes the statuses whose grace has run out while over the count. */
+    private static final Duration OVER_COUNT_CHECK = Duration.ofSeconds(1);
 
     private final CuratorFramework client;
     private final String masterId;
@@ -109,7 +111,12 @@ public class MasterElection implements LeaderLatchListener {
             t.setDaemon(true);
             return t;
         });
+        sweeper.startFollowing();
         sweeping.scheduleWithFixedDelay(() -> sweeper.sweep(fence), sweepInterval.toMillis(), sweepInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        // on the same thread, so never during a sweep: what went over the count in the last second, a little at a time
+        long overCountEvery = Math.min(OVER_COUNT_CHECK.toMillis(), sweepInterval.toMillis());
+        sweeping.scheduleWithFixedDelay(() -> sweeper.sweepOverCount(fence), overCountEvery, overCountEvery,
                 TimeUnit.MILLISECONDS);
     }
 
@@ -122,6 +129,7 @@ public class MasterElection implements LeaderLatchListener {
         if (sweeping != null) {
             sweeping.shutdownNow();
             sweeping = null;
+            sweeper.stopFollowing();
         }
         if (previous != null) {
             previous.stop();

@@ -7,9 +7,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import io.zootask.protocol.Transactions;
@@ -55,8 +54,7 @@ public class RetentionSweeper {
     private final Retention idempotencyKeys;
     private final Counter pruned;
     private final Duration minReadable;
-    /** Status name to when a sweep first listed it; one sweep at a time, on each term's own thread. */
-    private volatile Map<String, Long> firstSeen = new HashMap<>();
+    private final StatusIndex statusIndex;
 
     /** @param minReadable over the count, a status is still kept this long after it was written */
     public RetentionSweeper(CuratorFramework client, Clock clock, Retention statuses, Retention idempotencyKeys,
@@ -67,6 +65,45 @@ public class RetentionSweeper {
         this.statuses = statuses;
         this.idempotencyKeys = idempotencyKeys;
         this.pruned = meters.counter("zootask.master.pruned");
+        this.statusIndex = new StatusIndex(client, clock);
+    }
+
+    /** This master leads: from now on it follows {@code /status} instead of listing it at every sweep. */
+    public void startFollowing() {
+        statusIndex.start();
+    }
+
+    public void stopFollowing() {
+        statusIndex.stop();
+    }
+
+    /** Whether the statuses are followed and listed since the watch was set. */
+    boolean following() {
+        return statusIndex.isCurrent();
+    }
+
+    int knownStatuses() {
+        return statusIndex.size();
+    }
+
+    /**
+     * Between sweeps, while more statuses are kept than the count: deletes those whose grace has just run out. With
+     * {@code /status} followed this reads nothing, so it can run every second and delete a second's worth each time,
+     * instead of a sweep interval's worth at once.
+     */
+    public void sweepOverCount(String leadershipPath) {
+        if (!statusIndex.isCurrent() || statusIndex.size() <= statuses.maxCount()) {
+            return;
+        }
+        try {
+            deleteInBatches(expiredStatuses(statuses, true), leadershipPath);
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+        } catch (NotLeading notLeading) {
+            log.info("retention sweep stopped: this master does not lead any more");
+        } catch (Exception e) {
+            log.warn("retention sweep failed: {}", e.toString());
+        }
     }
 
     /**
@@ -76,8 +113,8 @@ public class RetentionSweeper {
      */
     public void sweep(String leadershipPath) {
         try {
-            int deleted = prune(ZNodes.STATUS, statuses, leadershipPath)
-                    + prune(ZNodes.IDEMPOTENCY, idempotencyKeys, leadershipPath);
+            int deleted = deleteInBatches(expiredStatuses(statuses, false), leadershipPath)
+                    + pruneIdempotencyRecords(leadershipPath);
             if (deleted > 0) {
                 log.info("pruned {} finished status(es) and idempotency record(s)", deleted);
             }
@@ -90,21 +127,20 @@ public class RetentionSweeper {
         }
     }
 
-    private int prune(String parent, Retention retention, String fence) throws Exception {
+    private int pruneIdempotencyRecords(String fence) throws Exception {
         List<String> names;
         try {
-            names = client.getChildren().forPath(parent);
+            names = client.getChildren().forPath(ZNodes.IDEMPOTENCY);
         } catch (KeeperException.NoNodeException none) {
             return 0;
         }
-        long cutoff = clock.millis() - retention.maxAge().toMillis();
-        int excess = names.size() - retention.maxCount();
-        if (names.isEmpty()) {
-            return 0;
-        }
-        List<String> expired = parent.equals(ZNodes.STATUS)
-                ? expiredInSubmissionOrder(parent, names, retention.maxCount(), cutoff)
-                : expiredByCreationTime(parent, names, excess, cutoff);
+        long cutoff = clock.millis() - idempotencyKeys.maxAge().toMillis();
+        int excess = names.size() - idempotencyKeys.maxCount();
+        return deleteInBatches(expiredByCreationTime(ZNodes.IDEMPOTENCY, names, excess, cutoff), fence);
+    }
+
+    /** Deletes {@code expired}, {@value #BATCH} per transaction, pausing in between as long as the last one took. */
+    private int deleteInBatches(List<String> expired, String fence) throws InterruptedException, NotLeading {
         int deleted = 0;
         long took = 0;
         for (int from = 0; from < expired.size(); from += BATCH) {
@@ -125,36 +161,34 @@ public class RetentionSweeper {
     /**
      * Statuses are named after their task, so the sequence number orders them by submission: the excess goes without
      * reading anything, and only the oldest of the rest are read (for their age), up to the first one young enough to
-     * stay.
+     * stay ({@code overCountOnly}: not even those).
      */
-    private List<String> expiredInSubmissionOrder(String parent, List<String> names, int maxCount, long cutoff)
-            throws Exception {
-        List<String> sorted = names.stream().filter(ZNodes::isValidName).sorted(ZNodes.TASK_ORDER).toList();
-        long now = clock.millis();
-        Map<String, Long> seen = new HashMap<>(sorted.size() * 2);
-        for (String name : sorted) {
-            seen.put(name, firstSeen.getOrDefault(name, now));
-        }
-        firstSeen = seen; // forgets the deleted ones
-        int excess = sorted.size() - maxCount;
+    private List<String> expiredStatuses(Retention retention, boolean overCountOnly) throws Exception {
+        NavigableMap<String, Long> known = statusIndex.statuses();
+        List<String> sorted = new ArrayList<>(known.keySet()); // a moment's copy: the watch changes the index
+        int excess = sorted.size() - retention.maxCount();
         // Past LISTABLE the oldest go whatever their age: the child list must stay one that getChildren can return.
         int beyondListable = Math.max(0, sorted.size() - LISTABLE_STATUSES);
         List<String> expired = new ArrayList<>();
         for (int i = 0; i < beyondListable; i++) {
-            expired.add(ZNodes.childOf(parent, sorted.get(i)));
+            expired.add(ZNodes.status(sorted.get(i)));
         }
         // A long or retried task finishes late with a low number: over the count, a status still goes only once it
         // has been readable for a while, so nobody's fresh result vanishes at the next sweep. When this master first
-        // listed it stands in for when it was written (never earlier, so never too soon), without reading each one:
-        // under load that was thousands of reads a sweep.
-        long graceCutoff = now - minReadable.toMillis();
+        // knew of it stands in for when it was written (never earlier, so never too soon), without reading each one.
+        long graceCutoff = clock.millis() - minReadable.toMillis();
         for (int i = beyondListable; i < excess; i++) {
-            if (seen.get(sorted.get(i)) < graceCutoff) {
-                expired.add(ZNodes.childOf(parent, sorted.get(i)));
+            Long seen = known.get(sorted.get(i));
+            if (seen != null && seen < graceCutoff) {
+                expired.add(ZNodes.status(sorted.get(i)));
             }
         }
+        if (overCountOnly) {
+            return expired;
+        }
+        long cutoff = clock.millis() - retention.maxAge().toMillis();
         for (int i = Math.max(beyondListable, Math.max(0, excess)); i < sorted.size(); i++) {
-            String path = ZNodes.childOf(parent, sorted.get(i));
+            String path = ZNodes.status(sorted.get(i));
             Stat stat = client.checkExists().forPath(path);
             if (stat == null) {
                 continue;
@@ -202,6 +236,7 @@ public class RetentionSweeper {
             }
             client.transaction().forOperations(ops);
             pruned.increment(paths.size());
+            paths.forEach(this::forget);
             return paths.size();
         } catch (KeeperException refused) {
             if (Transactions.failedOp(refused) == 0) {
@@ -214,6 +249,7 @@ public class RetentionSweeper {
                             client.transactionOp().delete().forPath(path));
                     deleted++;
                     pruned.increment();
+                    forget(path);
                 } catch (KeeperException e) {
                     int failed = Transactions.failedOp(e);
                     if (failed == 0) {
@@ -235,6 +271,12 @@ public class RetentionSweeper {
         } catch (Exception e) {
             log.warn("cannot prune: {}", e.toString());
             return 0;
+        }
+    }
+
+    private void forget(String path) {
+        if (ZNodes.STATUS.equals(ZNodes.parentOf(path))) {
+            statusIndex.forget(ZNodes.nameOf(path));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.zootask.master.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zootask.master.MovableClock;
@@ -8,8 +9,13 @@ import io.zootask.protocol.ZNodes;
 import io.zootask.protocol.ZooKeeperClients;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.drivers.AdvancedTracerDriver;
+import org.apache.curator.drivers.EventTrace;
+import org.apache.curator.drivers.OperationTrace;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -88,6 +94,50 @@ class RetentionSweeperTest {
         assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren()).isEqualTo(10);
         assertThat(client.checkExists().forPath(ZNodes.status(name(19)))).isNull();
         assertThat(client.checkExists().forPath(ZNodes.status(name(20)))).isNotNull();
+    }
+
+    @Test
+    void aLeadingMasterFollowsTheStatusesInsteadOfListingThemAtEverySweep() throws Exception {
+        // listing tens of thousands of names at every sweep was the large allocation behind the latency stalls
+        List<String> listed = new CopyOnWriteArrayList<>();
+        client.getZookeeperClient().setTracerDriver(new AdvancedTracerDriver() {
+            @Override
+            public void addTrace(OperationTrace trace) {
+                if (trace.getName().startsWith("GetChildren")) {
+                    listed.add(String.valueOf(trace.getPath()));
+                }
+            }
+
+            @Override
+            public void addEvent(EventTrace trace) {
+            }
+        });
+        MovableClock clock = new MovableClock();
+        RetentionSweeper sweeper = new RetentionSweeper(client, clock, new RetentionSweeper.Retention(
+                Duration.ofDays(1), 10), new RetentionSweeper.Retention(Duration.ofDays(1), 10), Duration.ofMinutes(1),
+                new SimpleMeterRegistry());
+        sweeper.startFollowing();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(sweeper::following);
+            createStatuses(30);
+            await().atMost(Duration.ofSeconds(20)).until(() -> sweeper.knownStatuses() == 30);
+            listed.clear();
+
+            sweeper.sweepOverCount(fence); // within their grace: all stay
+            assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren()).isEqualTo(30);
+            clock.advance(Duration.ofMinutes(2));
+            sweeper.sweepOverCount(fence);
+            assertThat(client.checkExists().forPath(ZNodes.STATUS).getNumChildren()).isEqualTo(10);
+            assertThat(client.checkExists().forPath(ZNodes.status(name(19)))).isNull();
+            assertThat(client.checkExists().forPath(ZNodes.status(name(20)))).isNotNull();
+            sweeper.sweep(fence);
+            assertThat(listed).contains(ZNodes.IDEMPOTENCY).doesNotContain(ZNodes.STATUS); // the tracer works
+
+            client.delete().forPath(ZNodes.status(name(29))); // another's delete reaches the index too
+            await().atMost(Duration.ofSeconds(20)).until(() -> sweeper.knownStatuses() == 9);
+        } finally {
+            sweeper.stopFollowing();
+        }
     }
 
     @Test
