@@ -149,12 +149,13 @@ public final class ZNodes {
         int start = name.length() - digits;
         boolean minus = start > 0 && name.charAt(start - 1) == '-';
         if (digits == 9 && minus) {
-            return Integer.toUnsignedLong(-Integer.parseInt(name.substring(start)));  // -000000001 .. -999999999
+            // parsed in place: this runs in every comparison of task names (queues, the retention index)
+            return Integer.toUnsignedLong(-Integer.parseInt(name, start, name.length(), 10)); // -000000001 .. -999999999
         }
         if (digits < 10) {
             return Long.MAX_VALUE;
         }
-        long value = Long.parseLong(name.substring(start));
+        long value = Long.parseLong(name, start, name.length(), 10);
         boolean signed = minus && value >= 1_000_000_000L
                 && (value > Integer.MAX_VALUE || (start > 1 && name.charAt(start - 2) == '-'));
         if (signed && value <= -(long) Integer.MIN_VALUE) {
