@@ -22,7 +22,8 @@ import java.util.concurrent.Flow;
  * ({@code GET /events}), and the rest each following one task of its own ({@code GET /tasks/{id}/events}), as a CLI
  * that submitted it would; those tasks wait (they require a label no worker has) until the phase cancels them, and
  * each stream must then end with {@code cancelled}. A thousand followers of every event at that rate would be
- * ~2 400 events/s x 1 000 x ~250 bytes, 600 MB/s through one 2-core machine's loopback, for the clients too.
+ * ~2 400 events/s x 1 000 x ~250 bytes, 600 MB/s through one 2-core machine's loopback, for the clients too. The
+ * dashboards are read by {@link DashboardReader}s, a socket and a thread each, as cheap as a client gets.
  */
 final class SsePhase implements Phase {
 
@@ -51,14 +52,15 @@ final class SsePhase implements Phase {
                 .executor(Executors.newFixedThreadPool(4)).build();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         List<Follower> followers = new ArrayList<>();
+        List<DashboardReader> dashboards = new ArrayList<>();
         for (int i = 0; i < DASHBOARDS; i++) {
-            followers.add(open(http, "/events", latencies));
+            dashboards.add(new DashboardReader(BenchCluster.GATEWAY_PORT, latencies));
         }
         List<String> waiting = new ArrayList<>();
         for (int i = DASHBOARDS; i < SUBSCRIBERS; i++) {
             String id = gateway.submit(WAITING_TASK);
             waiting.add(id);
-            followers.add(open(http, "/tasks/" + id + "/events", null));
+            followers.add(open(http, "/tasks/" + id + "/events"));
         }
         Await.until(() -> gateway.metric("zootask_gateway_events_subscribers") >= SUBSCRIBERS,
                 Duration.ofSeconds(60));
@@ -79,38 +81,33 @@ final class SsePhase implements Phase {
         for (String id : waiting) {
             gateway.cancel(id);
         }
-        List<Follower> oneTask = followers.subList(DASHBOARDS, followers.size());
+        List<Follower> oneTask = followers;
         Await.until(() -> oneTask.stream().allMatch(f -> f.ended.isDone()), Duration.ofSeconds(120));
         figures.put("sse_task_streams_ended_cancelled", (double) oneTask.stream()
                 .filter(f -> f.sawCancelled).count());
         for (Follower follower : followers) {
             follower.cancel();
         }
+        for (DashboardReader dashboard : dashboards) {
+            dashboard.close();
+        }
     }
 
-    private Follower open(HttpClient http, String path, ConcurrentLinkedQueue<Long> latencies) {
-        Follower follower = new Follower(latencies);
+    private Follower open(HttpClient http, String path) {
+        Follower follower = new Follower();
         HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.base() + path))
                 .header("Accept", "text/event-stream").GET().build();
         follower.response = http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(follower));
         return follower;
     }
 
-    /**
-     * One subscriber, reading lines as they come without a thread of its own. A dashboard records, for each task's
-     * end, the time from its status znode's write ({@code at}, ZooKeeper's clock, this machine's) until now.
-     */
+    /** One task's stream ({@code GET /tasks/{id}/events}), read as lines as they come, without a thread of its own. */
     private static final class Follower implements Flow.Subscriber<String> {
 
-        private final ConcurrentLinkedQueue<Long> latencies;
         private final CompletableFuture<Void> ended = new CompletableFuture<>();
         private CompletableFuture<HttpResponse<Void>> response;
         private Flow.Subscription subscription;
         private volatile boolean sawCancelled;
-
-        Follower(ConcurrentLinkedQueue<Long> latencies) {
-            this.latencies = latencies;
-        }
 
         @Override
         public void onSubscribe(Flow.Subscription subscription) {
@@ -120,20 +117,8 @@ final class SsePhase implements Phase {
 
         @Override
         public void onNext(String line) {
-            // a dashboard gets ~4 events per task: only the two states looked for are parsed, or the bench's own
-            // JSON parsing (it shares the 2 cores) would queue the lines and be measured as the gateway's delay
-            if (!line.startsWith("data: ")) {
-                return;
-            }
-            if (line.contains("\"state\":\"cancelled\"")) {
+            if (line.startsWith("data: ") && line.contains("\"state\":\"cancelled\"")) {
                 sawCancelled = true;
-            }
-            if (latencies != null && line.contains("\"state\":\"done\"")) {
-                String at = GatewayClient.field(line.substring(6), "at");
-                if (at != null) {
-                    long micros = Duration.between(Instant.parse(at), Instant.now()).toNanos() / 1000;
-                    latencies.add(Math.max(0, micros));
-                }
             }
         }
 

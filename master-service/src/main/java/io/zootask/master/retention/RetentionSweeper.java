@@ -31,11 +31,14 @@ public class RetentionSweeper {
     /**
      * Deletes per transaction. ZooKeeper applies writes one at a time: while it applies a transaction, every other
      * write waits (and every task's next step is a write). 500 deletes, and a sweep sent several back to back, held
-     * tasks up by 100-200 ms; 100 keep each wait to a few ms.
+     * tasks up by 100-200 ms; 50 keep each wait to a millisecond or two.
      */
-    private static final int BATCH = 100;
-    /** Between two transactions of a sweep, a pause as long as the last one took (at most this): half of ZooKeeper's
-     * write path at most goes to pruning, and the tasks' writes get in between. */
+    private static final int BATCH = 50;
+    /**
+     * Between two transactions of a sweep, a pause twice as long as the last one took (at most this): a third of
+     * ZooKeeper's write path at most goes to pruning, and the tasks' writes get in between. Since the statuses over
+     * the count are deleted every second, pruning keeps up at that pace (thousands a second) and need not take more.
+     */
     private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /**
      * The most statuses ever kept, whatever the grace: a {@code getChildren} answer of about 1 MB (ZooKeeper's default
@@ -157,7 +160,7 @@ public class RetentionSweeper {
     }
 
     private static void pauseAfter(long tookNanos) throws InterruptedException {
-        TimeUnit.NANOSECONDS.sleep(Math.min(tookNanos, MAX_PAUSE_NANOS));
+        TimeUnit.NANOSECONDS.sleep(Math.min(2 * tookNanos, MAX_PAUSE_NANOS));
     }
 
     /**
