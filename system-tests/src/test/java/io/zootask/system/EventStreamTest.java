@@ -179,16 +179,13 @@ class EventStreamTest {
     @Test
     void anEndsOnlyClientResumingAfterAnEndNobodyReadIsToldToReload() throws Exception {
         cluster.worker("w", 2);
-        // a closed stream is noticed at its next write: frequent heartbeats make that soon
-        Gateway gateway = cluster.gateway("zootask.gateway.events.linger=0s",
-                "zootask.gateway.events.heartbeat=200ms");
+        Gateway gateway = gatewayThatForgetsAtOnce();
         String lastSeen;
         try (EventStreamClient ends = EventStreamClient.open(gateway, "/events?endsOnly=true")) {
             String first = gateway.submit("{\"command\":[\"echo\",\"1\"]}");
             lastSeen = ends.nextOf(first, SOON).id();
         }
-        await().atMost(SOON).until(() -> gateway.get("/actuator/prometheus").body().lines()
-                .anyMatch(line -> line.matches("zootask_gateway_events_subscribers(\\{.*})? 0\\.0")));
+        awaitNoSubscribers(gateway);
         String unseen = gateway.submit("{\"command\":[\"echo\",\"2\"]}");
         gateway.awaitFinished(unseen, SOON);
         try (EventStreamClient resumed = EventStreamClient.open(gateway, "/events?endsOnly=true",
@@ -222,20 +219,29 @@ class EventStreamTest {
         }
     }
 
+    /** A gateway that stops reading as soon as its last follower leaves (no linger). */
+    private Gateway gatewayThatForgetsAtOnce() throws Exception {
+        // a closed stream is noticed at its next write: frequent heartbeats make that soon
+        return cluster.gateway("zootask.gateway.events.linger=0s", "zootask.gateway.events.heartbeat=200ms");
+    }
+
+    /** Until the gateway counts no open stream: the ones just closed have been noticed. */
+    private static void awaitNoSubscribers(Gateway gateway) {
+        await().atMost(SOON).until(() -> gateway.get("/actuator/prometheus").body().lines()
+                .anyMatch(line -> line.matches("zootask_gateway_events_subscribers(\\{.*})? 0\\.0")));
+    }
+
     @Test
     void whenNobodyListenedForLongerThanTheLingerTheFeedReadsNothingAndAResumingClientResets() throws Exception {
         cluster.worker("w", 2);
-        // a closed stream is noticed at its next write: frequent heartbeats make that soon
-        Gateway gateway = cluster.gateway("zootask.gateway.events.linger=0s",
-                "zootask.gateway.events.heartbeat=200ms");
+        Gateway gateway = gatewayThatForgetsAtOnce();
         String lastSeen;
         try (EventStreamClient events = EventStreamClient.open(gateway, "/events")) {
             String first = gateway.submit("{\"command\":[\"echo\",\"1\"]}");
             lastSeen = events.next(e -> e.type().equals("task") && first.equals(e.data().get("id").asString())
                     && e.data().get("state").asString().equals("done"), SOON).id();
         }
-        await().atMost(SOON).until(() -> gateway.get("/actuator/prometheus").body().lines()
-                .anyMatch(line -> line.matches("zootask_gateway_events_subscribers(\\{.*})? 0\\.0")));
+        awaitNoSubscribers(gateway);
         String unseen = gateway.submit("{\"command\":[\"echo\",\"2\"]}");
         gateway.awaitFinished(unseen, SOON);
         try (EventStreamClient resumed = EventStreamClient.open(gateway, "/events", "Last-Event-ID", lastSeen)) {

@@ -46,6 +46,36 @@ class ProcessRunnerTest {
                 new WorkDirectories(workRoot()), maxOutput, Clock.systemUTC());
     }
 
+    /**
+     * Runs each {@code sh -c} command as a task, all at once (so that they end together and share sweeps), each
+     * printing the pid of what it leaves behind; every one must end done. The pids printed.
+     */
+    private static Set<Long> runTogetherAndCollectPids(ProcessRunner runner, List<String> commands) throws Exception {
+        List<CompletableFuture<ExecutionResult>> ending = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(
+                commands.size());
+        try {
+            for (String command : commands) {
+                ending.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return runner.run(List.of("sh", "-c", command), Duration.ofSeconds(60));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, threads));
+            }
+            Set<Long> pids = new HashSet<>();
+            for (CompletableFuture<ExecutionResult> task : ending) {
+                ExecutionResult result = task.get(30, TimeUnit.SECONDS);
+                assertThat(result.state()).isEqualTo(TaskState.DONE);
+                pids.add(Long.parseLong(result.output().strip()));
+            }
+            return pids;
+        } finally {
+            threads.shutdown();
+        }
+    }
+
     private Path workRoot() {
         return temp.resolve("tasks");
     }
@@ -286,23 +316,8 @@ class ProcessRunnerTest {
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> withMarker(marker).size() >= 2);
 
-        List<CompletableFuture<ExecutionResult>> ending = new java.util.ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            ending.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return runner.run(List.of("sh", "-c", "sleep 305 >/dev/null 2>&1 & echo $!"),
-                            Duration.ofSeconds(60));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
-        }
-        Set<Long> leftBehind = new HashSet<>();
-        for (CompletableFuture<ExecutionResult> task : ending) {
-            ExecutionResult result = task.get(30, TimeUnit.SECONDS);
-            assertThat(result.state()).isEqualTo(TaskState.DONE);
-            leftBehind.add(Long.parseLong(result.output().strip()));
-        }
+        List<String> commands = java.util.Collections.nCopies(12, "sleep 305 >/dev/null 2>&1 & echo $!");
+        Set<Long> leftBehind = runTogetherAndCollectPids(runner, commands);
 
         assertThat(leftBehind).hasSize(12);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
@@ -324,26 +339,14 @@ class ProcessRunnerTest {
                 exec sleep 306
                 """);
         ProcessRunner runner = runner(4096, "sh");
-        List<CompletableFuture<ExecutionResult>> ending = new java.util.ArrayList<>();
+        List<String> commands = new java.util.ArrayList<>();
         for (int i = 0; i < 16; i++) {
             // each task ends once its leftover is exec-ing in a loop, which it then does for a while
             Path looping = temp.resolve("looping-" + i);
-            String command = "/bin/sh " + execLoop + " " + looping + " >/dev/null 2>&1 & echo $!; "
-                    + "while [ ! -e " + looping + " ]; do sleep 0.01; done";
-            ending.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return runner.run(List.of("sh", "-c", command), Duration.ofSeconds(60));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+            commands.add("/bin/sh " + execLoop + " " + looping + " >/dev/null 2>&1 & echo $!; "
+                    + "while [ ! -e " + looping + " ]; do sleep 0.01; done");
         }
-        Set<Long> leftBehind = new HashSet<>();
-        for (CompletableFuture<ExecutionResult> task : ending) {
-            ExecutionResult result = task.get(30, TimeUnit.SECONDS);
-            assertThat(result.state()).isEqualTo(TaskState.DONE);
-            leftBehind.add(Long.parseLong(result.output().strip()));
-        }
+        Set<Long> leftBehind = runTogetherAndCollectPids(runner, commands);
 
         try {
             assertThat(leftBehind).hasSize(16);
