@@ -86,16 +86,7 @@ final class DashboardReader implements AutoCloseable {
     }
 
     private static String line(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new IOException("end of stream");
-            }
-            if (b != '\r') {
-                line.append((char) b);
-            }
-        }
-        return line.toString();
+        return KeepAliveConnection.readLine(in, new StringBuilder());
     }
 
     @Override

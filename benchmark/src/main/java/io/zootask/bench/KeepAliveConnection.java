@@ -78,6 +78,11 @@ final class KeepAliveConnection implements AutoCloseable {
     }
 
     private String readLine() throws IOException {
+        return readLine(in, line);
+    }
+
+    /** One line of an HTTP head or of chunk framing, without its CRLF, read into {@code line} (reused). */
+    static String readLine(InputStream in, StringBuilder line) throws IOException {
         line.setLength(0);
         for (int c = in.read(); c != '\n'; c = in.read()) {
             if (c < 0) {

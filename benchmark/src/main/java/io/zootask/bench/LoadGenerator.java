@@ -85,13 +85,16 @@ final class LoadGenerator {
 
     /** POST a no-op task, then long-poll it until it has finished: the microseconds in between. */
     static long submitAndWait(KeepAliveConnection connection) throws IOException {
-        long start = System.nanoTime();
-        KeepAliveConnection.Answer posted = connection.postJson("/tasks", NOOP_TASK);
+        return submitAndTrace(connection).totalMicros();
+    }
+
+    /** The id of the task a 202 answer created; anything else fails the run. */
+    private static String acceptedId(KeepAliveConnection.Answer posted, String request) throws IOException {
         String id = posted.status() == 202 ? GatewayClient.field(posted.body(), "id") : null;
         if (id == null) {
-            throw new IOException("POST /tasks answered " + posted.status() + ": " + posted.body());
+            throw new IOException(request + " answered " + posted.status() + ": " + posted.body());
         }
-        return awaitFinished(connection, id, start);
+        return id;
     }
 
     /** Long-polls task {@code id} until it has finished: the microseconds since {@code start}. */
@@ -126,11 +129,7 @@ final class LoadGenerator {
         long start = System.nanoTime();
         KeepAliveConnection.Answer posted = connection.postJson("/tasks", NOOP_TASK);
         long postMicros = (System.nanoTime() - start) / 1000;
-        String id = posted.status() == 202 ? GatewayClient.field(posted.body(), "id") : null;
-        if (id == null) {
-            throw new IOException("POST /tasks answered " + posted.status() + ": " + posted.body());
-        }
-        String task = waitForEnd(connection, id);
+        String task = waitForEnd(connection, acceptedId(posted, "POST /tasks"));
         return new Trace(sentAt, postMicros, (System.nanoTime() - start) / 1000, task);
     }
 
@@ -144,11 +143,7 @@ final class LoadGenerator {
         if (posted.status() == 200 && isFinished(posted.body())) {
             return (System.nanoTime() - start) / 1000;
         }
-        String id = posted.status() == 202 ? GatewayClient.field(posted.body(), "id") : null;
-        if (id == null) {
-            throw new IOException("POST /tasks?waitSeconds=30 answered " + posted.status() + ": " + posted.body());
-        }
-        return awaitFinished(connection, id, start);
+        return awaitFinished(connection, acceptedId(posted, "POST /tasks?waitSeconds=30"), start);
     }
 
     /** done or failed: a no-op task has no other way to end. */

@@ -130,13 +130,10 @@ class EventHub implements DisposableBean {
     }
 
     void follow(EventStream stream, boolean endsOnly) {
-        if (endsOnly) {
-            followingEnds.add(stream);
-            stream.wake();
-        } else {
-            followingAll.add(stream);
-            stream.wake();
-            onNewFollower.run();
+        (endsOnly ? followingEnds : followingAll).add(stream);
+        stream.wake();
+        if (!endsOnly) {
+            onNewFollower.run(); // ends-only followers get no cluster events
         }
     }
 

@@ -97,17 +97,8 @@ public class RetentionSweeper {
      * instead of a sweep interval's worth at once.
      */
     public void sweepOverCount(String leadershipPath) {
-        if (!statusIndex.isCurrent() || statusIndex.size() <= statuses.maxCount()) {
-            return;
-        }
-        try {
-            deleteInBatches(expiredStatuses(statuses, true), leadershipPath);
-        } catch (InterruptedException stopping) {
-            Thread.currentThread().interrupt();
-        } catch (NotLeading notLeading) {
-            log.info("retention sweep stopped: this master does not lead any more");
-        } catch (Exception e) {
-            log.warn("retention sweep failed: {}", e.toString());
+        if (statusIndex.isCurrent()) { // within the count, nothing is over it: the walk ends at once
+            guarded(() -> deleteInBatches(expiredStatuses(statuses, true), leadershipPath));
         }
     }
 
@@ -117,12 +108,21 @@ public class RetentionSweeper {
      * delete what had expired anyway, but one rule for every master write is easier to trust than an argument.
      */
     public void sweep(String leadershipPath) {
+        int deleted = guarded(() -> deleteInBatches(expiredStatuses(statuses, false), leadershipPath)
+                + pruneIdempotencyRecords(leadershipPath));
+        if (deleted > 0) {
+            log.info("pruned {} finished status(es) and idempotency record(s)", deleted);
+        }
+    }
+
+    private interface Pruning {
+        int run() throws Exception;
+    }
+
+    /** Runs {@code pruning} on the sweeping thread, which nothing may stop but the end of the term: how many went. */
+    private static int guarded(Pruning pruning) {
         try {
-            int deleted = deleteInBatches(expiredStatuses(statuses, false), leadershipPath)
-                    + pruneIdempotencyRecords(leadershipPath);
-            if (deleted > 0) {
-                log.info("pruned {} finished status(es) and idempotency record(s)", deleted);
-            }
+            return pruning.run();
         } catch (InterruptedException stopping) {
             Thread.currentThread().interrupt(); // the term ended: the next leader sweeps
         } catch (NotLeading notLeading) {
@@ -130,6 +130,7 @@ public class RetentionSweeper {
         } catch (Exception e) {
             log.warn("retention sweep failed: {}", e.toString());
         }
+        return 0;
     }
 
     private int pruneIdempotencyRecords(String fence) throws Exception {
@@ -144,7 +145,7 @@ public class RetentionSweeper {
         return deleteInBatches(expiredByCreationTime(ZNodes.IDEMPOTENCY, names, excess, cutoff), fence);
     }
 
-    /** Deletes {@code expired}, {@value #BATCH} per transaction, pausing in between as long as the last one took. */
+    /** Deletes {@code expired}, {@value #BATCH} per transaction, pausing in between twice as long as the last took. */
     private int deleteInBatches(List<String> expired, String fence) throws InterruptedException, NotLeading {
         int deleted = 0;
         long took = 0;

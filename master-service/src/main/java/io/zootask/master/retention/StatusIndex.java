@@ -2,6 +2,7 @@ package io.zootask.master.retention;
 
 import io.zootask.protocol.ZNodes;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.NavigableMap;
@@ -74,7 +75,7 @@ final class StatusIndex {
      */
     synchronized NavigableMap<String, Long> statuses() throws Exception {
         if (watcher != null) {
-            return current ? firstSeen : new ConcurrentSkipListMap<>(ZNodes.TASK_ORDER);
+            return current ? firstSeen : Collections.emptyNavigableMap();
         }
         List<String> names;
         try {
