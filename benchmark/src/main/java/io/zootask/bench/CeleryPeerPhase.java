@@ -39,7 +39,7 @@ final class CeleryPeerPhase implements Phase {
                 options.results(), cores)) {
             CeleryPeer.Measured noop = peer.measure("noop", options.n(20000), options.n(2000));
             Log.line(String.format("    no-op: %.0f tasks/s", noop.tasksPerSecond()));
-            CeleryPeer.Measured process = peer.measure("process", options.n(2000), options.n(500));
+            CeleryPeer.Measured process = peer.measure("process", options.n(5000), options.n(500));
             Log.line(String.format("    /bin/true: %.0f tasks/s", process.tasksPerSecond()));
             figures.put("peer_celery_noop_tasks_per_s", noop.tasksPerSecond());
             figures.put("peer_celery_process_tasks_per_s", process.tasksPerSecond());

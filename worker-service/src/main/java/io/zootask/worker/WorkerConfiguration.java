@@ -12,6 +12,7 @@ import io.zootask.worker.completion.GroupCommitter;
 import io.zootask.worker.execution.ExecutablePolicy;
 import io.zootask.worker.execution.ProcessRunner;
 import io.zootask.worker.execution.TaskEnvironment;
+import io.zootask.worker.execution.TaskGuardian;
 import io.zootask.worker.execution.WorkDirectories;
 import io.zootask.worker.registration.WorkerRegistration;
 import java.nio.file.Files;
@@ -43,8 +44,15 @@ class WorkerConfiguration {
         return policy;
     }
 
+    /** Started before any task, closed after the runner: what a task leaves running at the very end, it sweeps. */
+    @Bean(destroyMethod = "close")
+    TaskGuardian taskGuardian() {
+        return TaskGuardian.start();
+    }
+
     @Bean
-    ProcessRunner processRunner(WorkerProperties properties, ExecutablePolicy policy, Clock clock) {
+    ProcessRunner processRunner(WorkerProperties properties, ExecutablePolicy policy, Clock clock,
+                                TaskGuardian guardian) {
         WorkDirectories directories = new WorkDirectories(properties.workRoot() == null
                 ? WorkDirectories.defaultRoot() : properties.workRoot());
         int removed = directories.removeLeftovers();
@@ -58,7 +66,8 @@ class WorkerConfiguration {
                 policy.directories(), directories.root(), TaskEnvironment.EXECUTION_VARIABLE,
                 environment.passThrough().isEmpty() ? "" : ", passed on: " + environment.passThrough(),
                 environment.fixedNames().isEmpty() ? "" : ", set: " + environment.fixedNames());
-        return new ProcessRunner(policy, environment, directories, (int) properties.maxOutput().toBytes(), clock);
+        return new ProcessRunner(policy, environment, directories, (int) properties.maxOutput().toBytes(), clock,
+                guardian);
     }
 
     @Bean(destroyMethod = "close")
@@ -116,10 +125,11 @@ class WorkerConfiguration {
     }
 
     @Bean
-    InfoContributor workerInfo(WorkerRegistration registration, AssignmentWatcher watcher) {
+    InfoContributor workerInfo(WorkerRegistration registration, AssignmentWatcher watcher, TaskGuardian guardian) {
         return builder -> builder.withDetail("worker", Map.of(
                 "id", registration.current().map(r -> r.workerId()).orElse("(not registered)"),
                 "slots", watcher.slots(),
-                "slotsUsed", watcher.busySlots()));
+                "slotsUsed", watcher.busySlots(),
+                "taskGuardian", guardian.guarding()));
     }
 }

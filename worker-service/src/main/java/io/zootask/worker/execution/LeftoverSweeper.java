@@ -43,6 +43,14 @@ final class LeftoverSweeper {
      * have had to hand out that pid again meanwhile, which it does only after going round every other pid.
      */
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
+    /**
+     * The task processes this worker has just reaped, and when: their {@code /proc} entries vanish at that moment, so
+     * a sweep that listed them a moment before would fail to read them, and failing costs more than reading. A pid
+     * stays here for {@value #REAPED_MILLIS} ms; for another process to have it meanwhile, the kernel would have had
+     * to go round every other pid within that time (32 768 of them by default: 30 s at a thousand tasks a second).
+     */
+    private final Map<Long, Long> reaped = new ConcurrentHashMap<>();
+    static final long REAPED_MILLIS = 1000;
     private final ProcfsScan scan = new ProcfsScan();
 
     private record Request(String executionId, CompletableFuture<Integer> killed) {
@@ -87,8 +95,22 @@ final class LeftoverSweeper {
         running.add(pid);
     }
 
-    void exited(long pid) {
-        running.remove(pid);
+    /**
+     * The process {@code pid} is gone from the running ones: {@code reaped} if its exit status was collected (its pid
+     * is free from now on), not if it was only given up.
+     */
+    void exited(long pid, boolean reaped) {
+        if (running.remove(pid) && reaped) {
+            this.reaped.put(pid, System.nanoTime());
+        }
+    }
+
+    private boolean mayBeSkipped(long pid) {
+        return running.contains(pid) || reaped.containsKey(pid);
+    }
+
+    private void forgetReapedBefore(long nanos) {
+        reaped.values().removeIf(at -> at - nanos < 0);
     }
 
     private void loop() {
@@ -129,8 +151,9 @@ final class LeftoverSweeper {
         Set<String> ids = new HashSet<>();
         batch.forEach(request -> ids.add(request.executionId()));
         Map<String, Integer> killed = new HashMap<>();
+        forgetReapedBefore(System.nanoTime() - REAPED_MILLIS * 1_000_000);
         for (int round = 0; round < ROUNDS && !ids.isEmpty(); round++) {
-            Map<String, List<ProcessHandle>> found = scan.find(ids, running::contains);
+            Map<String, List<ProcessHandle>> found = scan.find(ids, this::mayBeSkipped);
             ids.retainAll(found.keySet()); // only those with finds get another round
             found.forEach((id, handles) -> {
                 for (ProcessHandle handle : handles) {

@@ -2,27 +2,29 @@ package io.zootask.worker.execution;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * How the worker starts a task's process, and nothing else: the executable by absolute path, no shell, stdin from
- * {@code /dev/null}, stdout and stderr merged into one pipe, exactly the given environment. Public so that the
- * benchmark measures the launch itself ({@code process_spawn_ceiling_per_s}) with the very same invocation.
+ * {@code /dev/null}, stdout and stderr merged into one pipe, exactly the given environment, nothing in front of it
+ * (a worker killed with -9 takes its tasks with it through its {@link TaskGuardian}, not through a wrapper per
+ * task). Public so that the benchmark measures the launch itself ({@code process_spawn_ceiling_per_s}) with the
+ * very same invocation.
  */
 public final class ProcessLauncher {
 
-    /**
-     * On Linux, util-linux's setpriv sets a parent-death signal and then execs the command itself (no shell, same
-     * pid): if the worker JVM is killed with -9, its task processes die with it instead of running on unowned while
-     * the master hands the task to another worker. Referenced by absolute path: nothing here is looked up on a PATH.
-     */
-    private static final List<String> PREFIX = prefix();
-
     private static final File DEV_NULL = new File("/dev/null");
+
+    /**
+     * At most one start per core at a time. Measured on 2 cores, {@code true} started from 256 threads at once ran at
+     * 317 a second, from 256 threads through two permits at 2 137: hundreds of forks and execs of one JVM at the same
+     * moment slow each other down far more than waiting in line does.
+     */
+    private static final Semaphore STARTS = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
 
     /** The JDK's switch for how it starts processes, read once, when the JVM starts its first process. */
     static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
@@ -36,10 +38,10 @@ public final class ProcessLauncher {
 
     /**
      * Has the JVM start processes with vfork and exec, unless told otherwise ({@code -Djdk.lang.Process.launchMechanism=...}).
-     * JDK 17's default on Linux, posix_spawn, execs a helper (jspawnhelper) that then execs the command: with
-     * setpriv in front, a task of {@code true} cost three execs where two do. Honoured only if called before the
-     * JVM's first process start (the JDK reads it once): the worker and the benchmark call it first thing in main,
-     * and this class does when it loads.
+     * JDK 17's default on Linux, posix_spawn, execs a helper (jspawnhelper) that then execs the command: a task of
+     * {@code true} would cost two execs where one does. Honoured only if called before the JVM's first process start
+     * (the JDK reads it once): the worker and the benchmark call it first thing in main, and this class does when it
+     * loads.
      */
     public static void chooseLaunchMechanism() {
         if (System.getProperty(LAUNCH_MECHANISM) == null) {
@@ -47,11 +49,13 @@ public final class ProcessLauncher {
         }
     }
 
-    /** Starts {@code executable} with {@code arguments} in {@code directory}, with only {@code environment}. */
+    /**
+     * Starts {@code executable} with {@code arguments} in {@code directory}, with only {@code environment}; waits for
+     * a turn first if as many starts as there are cores are under way.
+     */
     public static Process start(Path executable, List<String> arguments, Path directory,
-                                Map<String, String> environment) throws IOException {
-        List<String> argv = new ArrayList<>(PREFIX.size() + 1 + arguments.size());
-        argv.addAll(PREFIX);
+                                Map<String, String> environment) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>(1 + arguments.size());
         argv.add(executable.toString());
         argv.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(argv)
@@ -61,15 +65,11 @@ public final class ProcessLauncher {
         Map<String, String> env = builder.environment();
         env.clear();
         env.putAll(environment);
-        return builder.start();
-    }
-
-    private static List<String> prefix() {
-        for (String setpriv : List.of("/usr/bin/setpriv", "/bin/setpriv")) {
-            if (Files.isExecutable(Path.of(setpriv))) {
-                return List.of(setpriv, "--pdeathsig", "KILL", "--");
-            }
+        STARTS.acquire();
+        try {
+            return builder.start();
+        } finally {
+            STARTS.release();
         }
-        return List.of();
     }
 }

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * killed. Processes out of the tree's reach (re-parented away from it when their parent exited, or still running
  * in the background when the task's own process ends) are found by the {@code ZOOTASK_EXECUTION} variable they
  * inherited and killed too (Linux); only a process that gives up that variable (exec with a new environment) and
- * detaches escapes, which only a container or cgroup around the worker can prevent.
+ * detaches escapes, which only a container or cgroup around the worker can prevent;
+ * <li>should the worker itself die, however it dies, its {@link TaskGuardian} kills them all, by the same variable.
  * </ul>
  */
 public class ProcessRunner implements AutoCloseable {
@@ -57,13 +59,23 @@ public class ProcessRunner implements AutoCloseable {
     private final WorkDirectories workDirectories;
     private final int maxOutputBytes;
     private final Clock clock;
+    private final TaskGuardian guardian;
     private final Map<Process, String> live = new ConcurrentHashMap<>();
-    /** Starting a process and killing them all exclude each other: no start slips past a kill. */
-    private final Object starting = new Object();
+    /**
+     * Starting a process and killing them all exclude each other, so that no start slips past a kill; starts do not
+     * exclude one another (each holds it while the JVM forks and the child execs: one lock for all made the task
+     * threads queue on it).
+     */
+    private final ReadWriteLock starting = new ReentrantReadWriteLock();
 
+    /**
+     * @param guardian hands out the execution ids, and kills what carries them should the worker die; its owner
+     *                 closes it after this runner
+     */
     public ProcessRunner(ExecutablePolicy policy, TaskEnvironment environment, WorkDirectories workDirectories,
-                         int maxOutputBytes, Clock clock) {
+                         int maxOutputBytes, Clock clock, TaskGuardian guardian) {
         this.policy = policy;
+        this.guardian = guardian;
         this.environment = environment;
         this.workDirectories = workDirectories;
         this.maxOutputBytes = maxOutputBytes;
@@ -130,10 +142,11 @@ public class ProcessRunner implements AutoCloseable {
                                   Duration checkpointAfter, BooleanSupplier stillOurs, BooleanSupplier mayStart,
                                   Cancellation cancellation, Instant started)
             throws InterruptedException {
-        String executionId = UUID.randomUUID().toString();
+        String executionId = guardian.newExecutionId();
         Map<String, String> taskEnvironment = environment.forTask(workDirectory, executionId);
         Process process;
-        synchronized (starting) {
+        starting.readLock().lock();
+        try {
             if (cancellation.isCancelled()) {
                 return new ExecutionResult(TaskState.CANCELLED, null, null, false, null, clock.instant(),
                         "cancelled before it started");
@@ -155,6 +168,8 @@ public class ProcessRunner implements AutoCloseable {
             }
             live.put(process, executionId);
             ProcessTreeKiller.started(process);
+        } finally {
+            starting.readLock().unlock();
         }
         // From another thread: the waits below return as soon as the process is gone.
         cancellation.onCancel(() -> ProcessTreeKiller.killTree(process, executionId));
@@ -208,13 +223,16 @@ public class ProcessRunner implements AutoCloseable {
 
     /** Kills every process this runner started, children first. Used when the worker's session is lost. */
     public int killAll() {
-        synchronized (starting) {
+        starting.writeLock().lock();
+        try {
             int killed = 0;
             for (Map.Entry<Process, String> entry : List.copyOf(live.entrySet())) {
                 ProcessTreeKiller.killTree(entry.getKey(), entry.getValue());
                 killed++;
             }
             return killed;
+        } finally {
+            starting.writeLock().unlock();
         }
     }
 

@@ -24,7 +24,7 @@ final class ProcessTreeKiller {
 
     /** A task's own process has exited (or is about to be given up): sweeps read it again, whatever holds its pid. */
     static void exited(Process process) {
-        SWEEPER.exited(process.pid());
+        SWEEPER.exited(process.pid(), !process.isAlive()); // not alive: the JVM has collected its exit status
     }
 
     /** A timeout, a cancel, the worker giving up: the tree goes now, without waiting for a shared sweep. */

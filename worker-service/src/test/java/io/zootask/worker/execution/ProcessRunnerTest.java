@@ -29,6 +29,9 @@ class ProcessRunnerTest {
     private static final List<String> DEFAULT_ALLOWLIST = List.of("echo", "sleep", "true", "false");
     private static final List<String> DEFAULT_PASS_THROUGH = List.of("LANG", "LC_ALL", "TZ");
 
+    /** One per test JVM, as one per worker: the runners of these tests share it. */
+    private static final TaskGuardian GUARDIAN = TaskGuardian.start();
+
     @TempDir
     Path temp;
 
@@ -43,7 +46,7 @@ class ProcessRunnerTest {
         allowed.addAll(List.of(extra));
         ExecutablePolicy policy = new ExecutablePolicy(allowed, false, directories);
         return new ProcessRunner(policy, new TaskEnvironment(directories, passThrough, set),
-                new WorkDirectories(workRoot()), maxOutput, Clock.systemUTC());
+                new WorkDirectories(workRoot()), maxOutput, Clock.systemUTC(), GUARDIAN);
     }
 
     /**

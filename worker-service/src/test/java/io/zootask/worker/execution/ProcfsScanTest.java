@@ -44,6 +44,29 @@ class ProcfsScanTest {
         }
     }
 
+    @Test
+    void aLaterScanRemembersWhatEachProcessCarriedAndForgetsTheProcessesThatAreGone() throws Exception {
+        assumeThat(ProcfsScan.available()).isTrue();
+        Process tagged = start(Map.of(TaskEnvironment.EXECUTION_VARIABLE, "scan-test-4"));
+        try {
+            awaitStarted(tagged);
+            ProcfsScan scan = new ProcfsScan();
+            assertThat(scan.find(Set.of("scan-test-4"))).containsOnlyKeys("scan-test-4");
+            long readByFirst = scan.environmentsRead();
+
+            // the same processes: found again, from what the first pass read (at most a few new ones are read)
+            assertThat(scan.find(Set.of("scan-test-4")).get("scan-test-4")).extracting(ProcessHandle::pid)
+                    .containsExactly(tagged.pid());
+            assertThat(scan.environmentsRead() - readByFirst).isLessThan(readByFirst / 2);
+
+            tagged.destroyForcibly();
+            tagged.waitFor();
+            assertThat(scan.find(Set.of("scan-test-4"))).isEmpty();
+        } finally {
+            tagged.destroyForcibly();
+        }
+    }
+
     private static Process start(Map<String, String> environment) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("/bin/sleep", "60");
         builder.environment().clear();
