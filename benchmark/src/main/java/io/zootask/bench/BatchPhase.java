@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,10 +31,12 @@ final class BatchPhase implements Phase {
 
     private final BenchOptions options;
     private final GatewayClient gateway;
+    private final CpuAccounting cpu;
 
-    BatchPhase(BenchOptions options, GatewayClient gateway) {
+    BatchPhase(BenchOptions options, GatewayClient gateway, CpuAccounting cpu) {
         this.options = options;
         this.gateway = gateway;
+        this.cpu = cpu;
     }
 
     @Override
@@ -52,7 +55,10 @@ final class BatchPhase implements Phase {
             do {
                 Log.line(String.format("    warm-up round: %.0f tasks/s", round(options.n(10_000), ends)));
             } while (System.nanoTime() < warmUntil);
-            perSecond = round(options.n(20_000), ends);
+            Map<String, Double> cpuBefore = cpu.seconds();
+            int tasks = options.n(20_000);
+            perSecond = round(tasks, ends);
+            cpu.putPerTask(figures, "batch", cpuBefore, tasks);
         }
         figures.put("batch_e2e_tasks_per_s", perSecond);
         figures.put("batch_vs_coordination_ratio", perSecond / figures.get("coordination_tasks_per_s"));

@@ -45,7 +45,7 @@ public final class Bench {
         all.put("spawn", new ProcessSpawnCeilingPhase(options));
         all.put("process", new ProcessTasksPhase(cluster, cpu, options));
         all.put("e2e", new EndToEndPhase(cluster, cpu, options));
-        all.put("batch", new BatchPhase(options, gateway));
+        all.put("batch", new BatchPhase(options, gateway, cpu));
         all.put("writes", new WritesPerTaskPhase(cluster, options));
         all.put("sse", new SsePhase(cluster, gateway, options));
         all.put("longpoll", new LongPollPhase(cluster, gateway, options));

@@ -63,7 +63,10 @@ final class ProcessSpawnCeilingPhase implements Phase {
             for (int t = 0; t < threads; t++) {
                 loops.add(pool.submit(() -> {
                     while (left.getAndDecrement() > 0) {
-                        Process process = ProcessLauncher.start(TRUE, List.of(), directory, environment);
+                        Process process;
+                        try (ProcessLauncher.Turn turn = ProcessLauncher.awaitTurn()) {
+                            process = ProcessLauncher.start(turn, TRUE, List.of(), directory, environment);
+                        }
                         try (InputStream out = process.getInputStream()) {
                             out.transferTo(OutputStream.nullOutputStream());
                         }

@@ -51,6 +51,7 @@ final class LeftoverSweeper {
      */
     private final Map<Long, Long> reaped = new ConcurrentHashMap<>();
     static final long REAPED_MILLIS = 1000;
+    private static final int MAX_REAPED = 4096;
     private final ProcfsScan scan = new ProcfsScan();
 
     private record Request(String executionId, CompletableFuture<Integer> killed) {
@@ -101,7 +102,11 @@ final class LeftoverSweeper {
      */
     void exited(long pid, boolean reaped) {
         if (running.remove(pid) && reaped) {
-            this.reaped.put(pid, System.nanoTime());
+            long now = System.nanoTime();
+            this.reaped.put(pid, now);
+            if (this.reaped.size() > MAX_REAPED) { // tasks that end without a sweep (killed, cancelled) add too
+                forgetReapedBefore(now - REAPED_MILLIS * 1_000_000);
+            }
         }
     }
 

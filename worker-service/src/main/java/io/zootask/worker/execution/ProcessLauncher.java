@@ -20,7 +20,7 @@ public final class ProcessLauncher {
     private static final File DEV_NULL = new File("/dev/null");
 
     /**
-     * At most one start per core at a time. Measured on 2 cores, {@code true} started from 256 threads at once ran at
+     * At most one start per core at a time (two at least). Measured on 2 cores, {@code true} started from 256 threads at once ran at
      * 317 a second, from 256 threads through two permits at 2 137: hundreds of forks and execs of one JVM at the same
      * moment slow each other down far more than waiting in line does.
      */
@@ -50,11 +50,40 @@ public final class ProcessLauncher {
     }
 
     /**
-     * Starts {@code executable} with {@code arguments} in {@code directory}, with only {@code environment}; waits for
-     * a turn first if as many starts as there are cores are under way.
+     * Waits for a turn to start a process: at most one start per core (two at least) is under way at a time. Close it
+     * once the process has started.
      */
-    public static Process start(Path executable, List<String> arguments, Path directory,
-                                Map<String, String> environment) throws IOException, InterruptedException {
+    public static Turn awaitTurn() throws InterruptedException {
+        STARTS.acquire();
+        return new Turn();
+    }
+
+    /** A turn to start a process, from {@link #awaitTurn()}. */
+    public static final class Turn implements AutoCloseable {
+
+        private boolean closed;
+
+        private Turn() {
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                STARTS.release();
+            }
+        }
+    }
+
+    /**
+     * Starts {@code executable} with {@code arguments} in {@code directory}, with only {@code environment}, in the
+     * caller's {@code turn}.
+     */
+    public static Process start(Turn turn, Path executable, List<String> arguments, Path directory,
+                                Map<String, String> environment) throws IOException {
+        if (turn.closed) {
+            throw new IllegalStateException("a process is started in a turn of its own, not after it");
+        }
         List<String> argv = new ArrayList<>(1 + arguments.size());
         argv.add(executable.toString());
         argv.addAll(arguments);
@@ -65,11 +94,6 @@ public final class ProcessLauncher {
         Map<String, String> env = builder.environment();
         env.clear();
         env.putAll(environment);
-        STARTS.acquire();
-        try {
-            return builder.start();
-        } finally {
-            STARTS.release();
-        }
+        return builder.start();
     }
 }

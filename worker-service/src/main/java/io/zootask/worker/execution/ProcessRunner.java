@@ -62,9 +62,8 @@ public class ProcessRunner implements AutoCloseable {
     private final TaskGuardian guardian;
     private final Map<Process, String> live = new ConcurrentHashMap<>();
     /**
-     * Starting a process and killing them all exclude each other, so that no start slips past a kill; starts do not
-     * exclude one another (each holds it while the JVM forks and the child execs: one lock for all made the task
-     * threads queue on it).
+     * Starting a process and killing them all exclude each other, so that no start slips past a kill; starts share
+     * it (how many run at once is {@link ProcessLauncher}'s turns' business).
      */
     private final ReadWriteLock starting = new ReentrantReadWriteLock();
 
@@ -145,31 +144,35 @@ public class ProcessRunner implements AutoCloseable {
         String executionId = guardian.newExecutionId();
         Map<String, String> taskEnvironment = environment.forTask(workDirectory, executionId);
         Process process;
-        starting.readLock().lock();
-        try {
-            if (cancellation.isCancelled()) {
-                return new ExecutionResult(TaskState.CANCELLED, null, null, false, null, clock.instant(),
-                        "cancelled before it started");
-            }
-            if (!mayStart.getAsBoolean()) {
-                if (cancellation.isCancelled()) { // the caller learnt of a cancel just now
+        // the turn first: a kill of them all waits for the starts under way, not for every one queued for a turn,
+        // and a cancel or a give-up that comes while a task waits for its turn keeps it from starting
+        try (ProcessLauncher.Turn turn = ProcessLauncher.awaitTurn()) {
+            starting.readLock().lock();
+            try {
+                if (cancellation.isCancelled()) {
                     return new ExecutionResult(TaskState.CANCELLED, null, null, false, null, clock.instant(),
                             "cancelled before it started");
                 }
-                return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
-                        "not started: the worker gave up its work");
+                if (!mayStart.getAsBoolean()) {
+                    if (cancellation.isCancelled()) { // the caller learnt of a cancel just now
+                        return new ExecutionResult(TaskState.CANCELLED, null, null, false, null, clock.instant(),
+                                "cancelled before it started");
+                    }
+                    return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
+                            "not started: the worker gave up its work");
+                }
+                try {
+                    process = ProcessLauncher.start(turn, executable, command.subList(1, command.size()),
+                            workDirectory, taskEnvironment);
+                } catch (IOException e) {
+                    return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
+                            "cannot start '" + command.get(0) + "': " + e.getMessage());
+                }
+                live.put(process, executionId);
+                ProcessTreeKiller.started(process);
+            } finally {
+                starting.readLock().unlock();
             }
-            try {
-                process = ProcessLauncher.start(executable, command.subList(1, command.size()), workDirectory,
-                        taskEnvironment);
-            } catch (IOException e) {
-                return new ExecutionResult(TaskState.FAILED, null, null, false, started, clock.instant(),
-                        "cannot start '" + command.get(0) + "': " + e.getMessage());
-            }
-            live.put(process, executionId);
-            ProcessTreeKiller.started(process);
-        } finally {
-            starting.readLock().unlock();
         }
         // From another thread: the waits below return as soon as the process is gone.
         cancellation.onCancel(() -> ProcessTreeKiller.killTree(process, executionId));

@@ -22,7 +22,10 @@ final class ProcessTreeKiller {
         SWEEPER.started(process.pid());
     }
 
-    /** A task's own process has exited (or is about to be given up): sweeps read it again, whatever holds its pid. */
+    /**
+     * A task's own process has exited (or is about to be given up): sweeps read its pid again, whatever holds it, a
+     * second after its exit status was collected (its entry in {@code /proc} is gone by then) or at once if not.
+     */
     static void exited(Process process) {
         SWEEPER.exited(process.pid(), !process.isAlive()); // not alive: the JVM has collected its exit status
     }

@@ -33,12 +33,14 @@ import org.slf4j.LoggerFactory;
  * read: kernel threads, zombies, and processes started with an empty one (whose environment's bounds are set, and
  * equal; mid-exec they are not set yet).
  *
- * <p>A scan remembers, until the next one, what each process carried, by the identity of its {@code /proc/<pid>}
- * directory (its inode: the kernel gives each process's a new one, and a pid used again gets a new one), so that
- * a process already read costs a {@code stat} instead of an open, a read of another process's memory and a close:
- * a quarter of the time (measured). A process keeps its directory for life; what it carries could change only by an
- * exec with an environment of its own making: a task's descendant that gives up the variable this way is still
- * swept as one (it was read before), and a process that takes one up is not a task's.
+ * <p>A scan remembers, until the next one, what each process it could read carried, by its pid and the identity of
+ * its {@code /proc/<pid>} directory (its inode: the kernel gives each process's a new one, and a pid used again gets
+ * a new one), so that a process already read costs a {@code stat} instead of an open, a read of another process's
+ * memory and a close: a quarter of the time (measured). A process keeps its directory for life; what it carries
+ * could change only by an exec with an environment of its own making: a task's descendant that gives up the
+ * variable this way is still swept as one (it was read before), and a process that takes one up is not a task's.
+ * What cannot be read (another user's process, or one running a set-user-id program) is not remembered, and a
+ * process that matches is read again (killed, it lingers as a zombie that carries nothing).
  */
 final class ProcfsScan {
 
@@ -56,10 +58,11 @@ final class ProcfsScan {
     private static final List<String> NONE = List.of();
 
     private byte[] buffer = new byte[16 * 1024];
-    /** Per {@code /proc/<pid>} directory (its file key) of the last scan: the execution ids its process carried. */
-    private Map<Object, List<String>> carried = new HashMap<>();
+    /** Per process of the last scan: the execution ids it carried. */
+    private Map<Identity, List<String>> carried = new HashMap<>();
     private long pausedNanos;
-    private long environmentsRead;
+    private Set<Long> lastRead = Set.of();
+    private final Set<Long> reading = new HashSet<>();
     private Set<Long> lastWaitedFor = Set.of();
 
     static boolean available() {
@@ -78,7 +81,8 @@ final class ProcfsScan {
             return found;
         }
         Set<Long> midExec = new HashSet<>();
-        Map<Object, List<String>> seen = new HashMap<>();
+        Map<Identity, List<String>> seen = new HashMap<>();
+        reading.clear();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
             for (Path entry : entries) {
                 long pid = pidOf(entry.getFileName().toString());
@@ -90,6 +94,7 @@ final class ProcfsScan {
             log.debug("cannot list {}: {}", PROC, e.toString());
         }
         carried = seen;
+        lastRead = Set.copyOf(reading);
         lastWaitedFor = Set.copyOf(midExec);
         long pause = 0;
         for (int attempt = 0; attempt < SETTLE_READS && !midExec.isEmpty(); attempt++) {
@@ -114,9 +119,9 @@ final class ProcfsScan {
         return lastWaitedFor;
     }
 
-    /** How many environments this scan's passes have read, in all (those remembered from a pass before are not). */
-    long environmentsRead() {
-        return environmentsRead;
+    /** The processes whose environment the last pass read (not those it took from the pass before). */
+    Set<Long> lastRead() {
+        return lastRead;
     }
 
     /** The time scans spent waiting for processes to finish an exec (not reading: not the sweeper's CPU). */
@@ -124,35 +129,53 @@ final class ProcfsScan {
         return pausedNanos;
     }
 
-    /** As {@link #read}, from what the last scan read of the same process if it did. */
+    /**
+     * As {@link #read}, from what the last scan read of the same process if it did and it matches none of {@code ids}.
+     * A match is read again: a process killed since it was read lingers as a zombie, which carries nothing.
+     */
     private void visit(Path entry, long pid, Set<String> ids, Map<String, List<ProcessHandle>> found,
-                       Set<Long> midExec, Map<Object, List<String>> seen) {
-        Object key;
+                       Set<Long> midExec, Map<Identity, List<String>> seen) {
+        Identity identity;
         try {
-            key = Files.readAttributes(entry, BasicFileAttributes.class).fileKey();
+            identity = new Identity(pid, Files.readAttributes(entry, BasicFileAttributes.class).fileKey());
         } catch (IOException e) {
             return; // gone since the listing
         }
-        List<String> known = key == null ? null : carried.get(key);
-        List<String> carries = known != null ? known : read(pid, ids, found, midExec);
-        if (known != null) {
-            addIfCarries(pid, known, ids, found);
-        }
-        if (key != null && carries != null) {
-            seen.put(key, carries);
+        List<String> known = identity.directory() == null ? null : carried.get(identity);
+        List<String> carries = known != null && !carriesAny(known, ids) ? known : read(pid, ids, found, midExec);
+        if (identity.directory() != null && carries != null) {
+            seen.put(identity, carries);
         }
     }
 
     /**
+     * A process, as far as {@code /proc} tells: its pid and its {@code /proc/<pid>} directory's file key. The kernel
+     * numbers such directories from one counter it shares with pipes and sockets, which can wrap: with the pid, a
+     * number used again for another process's directory is no confusion.
+     */
+    private record Identity(long pid, Object directory) {
+    }
+
+    private static boolean carriesAny(List<String> carries, Set<String> ids) {
+        for (String id : carries) {
+            if (ids.contains(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Adds {@code pid} to {@code found} if it carries one of {@code ids}, or to {@code midExec} if it may yet; returns
-     * the ids it carries (none for a process that cannot be read), or null if it may be mid-exec.
+     * the ids it carries, or null if that is not known for good: it cannot be read (gone, another user's, or running
+     * a set-user-id program, after which it may be readable again), or it may be mid-exec.
      */
     private List<String> read(long pid, Set<String> ids, Map<String, List<ProcessHandle>> found, Set<Long> midExec) {
         String proc = "/proc/" + pid;
-        environmentsRead++;
+        reading.add(pid);
         int length = readFully(proc + "/environ");
         if (length < 0) {
-            return NONE; // another user's (so not started by a task of this worker's user), or gone
+            return null;
         }
         if (length == 0) {
             if (mayBeMidExec(proc + "/stat")) {

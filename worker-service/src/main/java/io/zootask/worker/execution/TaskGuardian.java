@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +28,13 @@ import org.slf4j.LoggerFactory;
  * tasks carry the token in the execution id they already carry for the worker's own leftover sweeps.
  *
  * <p>Task processes never hold the pipe open: the JDK closes every descriptor but the three standard ones in a child
- * before it execs. The guardian ignores {@code SIGINT}, {@code SIGTERM} and {@code SIGHUP} (a Ctrl-C to the
- * worker's process group must not take it before the worker), so it ends only when the pipe closes, right after
- * its sweep. Should it die anyway, the worker starts another with the same token. Linux only (it reads
- * {@code /proc}); elsewhere there is no guardian and the tokens are still there.
+ * before it execs (a command the JVM itself runs on a crash, {@code -XX:OnError}, is not the JDK's and keeps it:
+ * the sweep then waits for that command). The guardian ignores {@code SIGINT}, {@code SIGTERM}, {@code SIGHUP} and
+ * {@code SIGQUIT} (a Ctrl-C or a thread dump's Ctrl-\ to the worker's process group must not take it before the
+ * worker), so it ends only when the pipe closes, right after its sweep. Should it die anyway, the worker starts
+ * another with the same token. It needs to fork to sweep: a task that exhausts the user's processes
+ * ({@code RLIMIT_NPROC}) defeats it, as it defeats most of the machine. Linux only (it reads {@code /proc});
+ * elsewhere there is no guardian and the tokens are still there.
  */
 public final class TaskGuardian implements AutoCloseable {
 
@@ -41,18 +46,22 @@ public final class TaskGuardian implements AutoCloseable {
      * again; at most 200 rounds, should something fork faster than it is killed.
      */
     private static final String SCRIPT = """
-            trap '' INT TERM HUP
+            trap '' INT TERM HUP QUIT
             while read -r _; do :; done
             quiet=0; round=0
             while [ "$quiet" -lt 3 ] && [ "$round" -lt 200 ]; do
               round=$((round + 1)); found=0
-              for file in $(grep -lz -e "^ZOOTASK_EXECUTION=$1-" /proc/[0-9]*/environ 2>/dev/null); do
+              for file in $(printf '%s\\n' /proc/[0-9]*/environ \\
+                  | xargs grep -lz -e "^ZOOTASK_EXECUTION=$1-" 2>/dev/null); do
                 pid=${file#/proc/}
                 kill -KILL "${pid%/environ}" 2>/dev/null && found=1
               done
               if [ "$found" = 1 ]; then quiet=0; else quiet=$((quiet + 1)); sleep 0.01; fi
             done
             """;
+    /** What the script runs besides the shell's builtins, looked up on the guardian's own PATH. */
+    private static final List<String> TOOLS = List.of("grep", "xargs", "sleep");
+    private static final String PATH = "/usr/bin:/bin";
     private static final Path SHELL = Path.of("/bin/sh");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
@@ -72,10 +81,11 @@ public final class TaskGuardian implements AutoCloseable {
 
     /** Starts the guardian of this worker's tasks (on Linux; elsewhere one that only hands out execution ids). */
     public static TaskGuardian start() {
+        ProcessLauncher.chooseLaunchMechanism(); // before the JVM's first process start, which this may be
         byte[] bytes = new byte[12];
         RANDOM.nextBytes(bytes);
         TaskGuardian guardian = new TaskGuardian(HexFormat.of().formatHex(bytes),
-                ProcfsScan.available() && Files.isExecutable(SHELL));
+                ProcfsScan.available() && Files.isExecutable(SHELL) && TOOLS.stream().allMatch(TaskGuardian::onPath));
         guardian.launch();
         return guardian;
     }
@@ -128,10 +138,14 @@ public final class TaskGuardian implements AutoCloseable {
         }
     }
 
+    private static boolean onPath(String tool) {
+        return Arrays.stream(PATH.split(":")).anyMatch(directory -> Files.isExecutable(Path.of(directory, tool)));
+    }
+
     private void launch() {
         if (!supported) {
-            log.info("no task guardian here (it needs /proc and /bin/sh): task processes of a worker killed with -9"
-                    + " are not killed with it");
+            log.info("no task guardian here (it needs /proc, /bin/sh and {} in {}): task processes of a worker"
+                    + " killed with -9 are not killed with it", TOOLS, PATH);
             return;
         }
         synchronized (lock) {
@@ -143,10 +157,10 @@ public final class TaskGuardian implements AutoCloseable {
                         token)
                         .directory(Path.of("/").toFile())
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD);
-                // its own environment, and grep's, must not match the pattern: nothing of the worker's but PATH
+                        .redirectError(ProcessBuilder.Redirect.INHERIT);
+                // its own environment, and grep's, must not match the pattern: nothing of the worker's
                 builder.environment().clear();
-                builder.environment().put("PATH", "/usr/bin:/bin");
+                builder.environment().put("PATH", PATH);
                 Process started = builder.start();
                 process = started;
                 startedAt = System.nanoTime();

@@ -45,25 +45,53 @@ class ProcfsScanTest {
     }
 
     @Test
-    void aLaterScanRemembersWhatEachProcessCarriedAndForgetsTheProcessesThatAreGone() throws Exception {
+    void aLaterScanRemembersWhatEachProcessCarriedButReadsAMatchAgain() throws Exception {
         assumeThat(ProcfsScan.available()).isTrue();
         Process tagged = start(Map.of(TaskEnvironment.EXECUTION_VARIABLE, "scan-test-4"));
         try {
             awaitStarted(tagged);
             ProcfsScan scan = new ProcfsScan();
             assertThat(scan.find(Set.of("scan-test-4"))).containsOnlyKeys("scan-test-4");
-            long readByFirst = scan.environmentsRead();
+            assertThat(scan.lastRead()).contains(tagged.pid());
 
-            // the same processes: found again, from what the first pass read (at most a few new ones are read)
+            // looking for another id: what the first pass read of it stands
+            assertThat(scan.find(Set.of("scan-test-5"))).isEmpty();
+            assertThat(scan.lastRead()).doesNotContain(tagged.pid());
+
+            // looking for its id again: found, and read again to be sure
             assertThat(scan.find(Set.of("scan-test-4")).get("scan-test-4")).extracting(ProcessHandle::pid)
                     .containsExactly(tagged.pid());
-            assertThat(scan.environmentsRead() - readByFirst).isLessThan(readByFirst / 2);
-
-            tagged.destroyForcibly();
-            tagged.waitFor();
-            assertThat(scan.find(Set.of("scan-test-4"))).isEmpty();
+            assertThat(scan.lastRead()).contains(tagged.pid());
         } finally {
             tagged.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aLeftoverKilledSinceTheLastScanIsNotFoundAgainWhileItIsAZombie() throws Exception {
+        // a sweep kills, then looks again for what was forked meanwhile: a zombie must not look like a new find
+        assumeThat(ProcfsScan.available()).isTrue();
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", "sleep 61 & echo $!; exec sleep 62");
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/bin:/bin");
+        builder.environment().put(TaskEnvironment.EXECUTION_VARIABLE, "scan-test-6");
+        Process parent = builder.start();
+        try {
+            // sleep never collects its children: the killed one stays a zombie while its parent lives
+            long child = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(
+                    parent.getInputStream())).readLine().strip());
+            awaitStarted(parent, "sleep");
+            ProcfsScan scan = new ProcfsScan();
+            assertThat(scan.find(Set.of("scan-test-6")).get("scan-test-6")).extracting(ProcessHandle::pid)
+                    .containsExactlyInAnyOrder(parent.pid(), child);
+
+            ProcessHandle.of(child).orElseThrow().destroyForcibly();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !ProcessRunnerTest.alive(child));
+
+            assertThat(scan.find(Set.of("scan-test-6")).get("scan-test-6")).extracting(ProcessHandle::pid)
+                    .containsExactly(parent.pid());
+        } finally {
+            parent.destroyForcibly();
         }
     }
 
@@ -76,7 +104,11 @@ class ProcfsScanTest {
 
     /** Until the process runs sleep itself (its exec done): its command line says so. */
     private static void awaitStarted(Process process) {
+        awaitStarted(process, "/bin/sleep");
+    }
+
+    private static void awaitStarted(Process process, String program) {
         Path cmdline = Path.of("/proc/" + process.pid() + "/cmdline");
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(cmdline).startsWith("/bin/sleep"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(cmdline).startsWith(program));
     }
 }

@@ -23,7 +23,7 @@ class TaskGuardianTest {
     void aWorkerKilledWithSigkillTakesItsTasksAndWhatTheyLeftRunningWithIt() throws Exception {
         assumeTrue(ProcfsScan.available(), "Linux only: the guardian reads /proc");
         // another worker's task on the same machine: its token is not this worker's
-        Process bystander = ProcessLauncher.start(Path.of("/usr/bin/sleep"), List.of("319"), Path.of("/"),
+        Process bystander = launch(Path.of("/usr/bin/sleep"), List.of("319"),
                 Map.of(TaskEnvironment.EXECUTION_VARIABLE, "0123456789abcdef01234567-" + "bystander"));
         // a JVM of its own that launches as the worker does, so that it can be killed with -9 like a worker
         Process worker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -65,7 +65,7 @@ class TaskGuardianTest {
             ProcessHandle.of(first).orElseThrow().destroyForcibly();
 
             await().atMost(Duration.ofSeconds(10)).until(() -> guardian.guarding() && guardian.pid() != first);
-            task = ProcessLauncher.start(Path.of("/usr/bin/sleep"), List.of("320"), Path.of("/"),
+            task = launch(Path.of("/usr/bin/sleep"), List.of("320"),
                     Map.of(TaskEnvironment.EXECUTION_VARIABLE, guardian.newExecutionId()));
             long second = guardian.pid();
 
@@ -95,6 +95,14 @@ class TaskGuardianTest {
         }
     }
 
+    /** As the worker launches a task, in {@code /}. */
+    static Process launch(Path executable, List<String> arguments, Map<String, String> environment)
+            throws Exception {
+        try (ProcessLauncher.Turn turn = ProcessLauncher.awaitTurn()) {
+            return ProcessLauncher.start(turn, executable, arguments, Path.of("/"), environment);
+        }
+    }
+
     /**
      * A worker in miniature: its guardian, and a task (a shell that leaves a {@code sleep} in the background and
      * becomes another) launched as the worker launches one. Says the task's pid, the background one's and the
@@ -105,9 +113,8 @@ class TaskGuardianTest {
         public static void main(String[] args) throws Exception {
             ProcessLauncher.chooseLaunchMechanism();
             TaskGuardian guardian = TaskGuardian.start();
-            Process task = ProcessLauncher.start(SH, List.of("-c", "sleep 317 & echo $!; exec sleep 318"),
-                    Path.of("/"), Map.of("PATH", "/usr/bin:/bin",
-                            TaskEnvironment.EXECUTION_VARIABLE, guardian.newExecutionId()));
+            Process task = launch(SH, List.of("-c", "sleep 317 & echo $!; exec sleep 318"),
+                    Map.of("PATH", "/usr/bin:/bin", TaskEnvironment.EXECUTION_VARIABLE, guardian.newExecutionId()));
             String background = new BufferedReader(new InputStreamReader(task.getInputStream(),
                     StandardCharsets.UTF_8)).readLine();
             System.out.println(task.pid());
