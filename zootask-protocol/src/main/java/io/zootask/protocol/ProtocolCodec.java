@@ -324,7 +324,7 @@ public final class ProtocolCodec {
         Object value = fields.get(name);
         try {
             if (value instanceof String s) {
-                return Instant.parse(s);
+                return IsoInstants.parse(s);
             }
             if (value instanceof Number n) {
                 return Instant.ofEpochMilli(n.longValue());
