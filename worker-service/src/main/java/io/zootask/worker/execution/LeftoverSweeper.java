@@ -51,6 +51,7 @@ final class LeftoverSweeper {
      */
     private final Map<Long, Long> reaped = new ConcurrentHashMap<>();
     static final long REAPED_MILLIS = 1000;
+    private static final long REAPED_NANOS = REAPED_MILLIS * 1_000_000;
     private static final int MAX_REAPED = 4096;
     private final ProcfsScan scan = new ProcfsScan();
 
@@ -105,7 +106,7 @@ final class LeftoverSweeper {
             long now = System.nanoTime();
             this.reaped.put(pid, now);
             if (this.reaped.size() > MAX_REAPED) { // tasks that end without a sweep (killed, cancelled) add too
-                forgetReapedBefore(now - REAPED_MILLIS * 1_000_000);
+                forgetReapedBefore(now - REAPED_NANOS);
             }
         }
     }
@@ -156,7 +157,7 @@ final class LeftoverSweeper {
         Set<String> ids = new HashSet<>();
         batch.forEach(request -> ids.add(request.executionId()));
         Map<String, Integer> killed = new HashMap<>();
-        forgetReapedBefore(System.nanoTime() - REAPED_MILLIS * 1_000_000);
+        forgetReapedBefore(System.nanoTime() - REAPED_NANOS);
         for (int round = 0; round < ROUNDS && !ids.isEmpty(); round++) {
             Map<String, List<ProcessHandle>> found = scan.find(ids, this::mayBeSkipped);
             ids.retainAll(found.keySet()); // only those with finds get another round

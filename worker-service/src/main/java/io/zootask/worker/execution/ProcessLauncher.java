@@ -20,9 +20,9 @@ public final class ProcessLauncher {
     private static final File DEV_NULL = new File("/dev/null");
 
     /**
-     * At most one start per core at a time (two at least). Measured on 2 cores, {@code true} started from 256 threads at once ran at
-     * 317 a second, from 256 threads through two permits at 2 137: hundreds of forks and execs of one JVM at the same
-     * moment slow each other down far more than waiting in line does.
+     * At most one start per core at a time (two at least). Measured on 2 cores, {@code true} started from 256 threads
+     * at once ran at 317 a second, from 256 threads through two permits at 2 137: hundreds of forks and execs of one
+     * JVM at the same moment slow each other down far more than waiting in line does.
      */
     private static final Semaphore STARTS = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
 

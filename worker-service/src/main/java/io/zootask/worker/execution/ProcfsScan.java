@@ -54,7 +54,7 @@ final class ProcfsScan {
     /** {@code PF_KTHREAD} in the flags of {@code /proc/<pid>/stat}. */
     private static final long KERNEL_THREAD_FLAG = 0x00200000;
 
-    /** What a process not read because of it carries: nothing of interest. */
+    /** What a process without a {@code ZOOTASK_EXECUTION} carries. */
     private static final List<String> NONE = List.of();
 
     private byte[] buffer = new byte[16 * 1024];
@@ -142,7 +142,7 @@ final class ProcfsScan {
             return; // gone since the listing
         }
         List<String> known = identity.directory() == null ? null : carried.get(identity);
-        List<String> carries = known != null && !carriesAny(known, ids) ? known : read(pid, ids, found, midExec);
+        List<String> carries = known != null && firstOf(known, ids) == null ? known : read(pid, ids, found, midExec);
         if (identity.directory() != null && carries != null) {
             seen.put(identity, carries);
         }
@@ -156,13 +156,14 @@ final class ProcfsScan {
     private record Identity(long pid, Object directory) {
     }
 
-    private static boolean carriesAny(List<String> carries, Set<String> ids) {
+    /** The first of the ids a process {@code carries} that is one of {@code ids}, or null. */
+    private static String firstOf(List<String> carries, Set<String> ids) {
         for (String id : carries) {
             if (ids.contains(id)) {
-                return true;
+                return id;
             }
         }
-        return false;
+        return null;
     }
 
     /**
@@ -185,19 +186,11 @@ final class ProcfsScan {
             return NONE;
         }
         List<String> carries = executionsOf(length);
-        addIfCarries(pid, carries, ids, found);
-        return carries;
-    }
-
-    private static void addIfCarries(long pid, List<String> carries, Set<String> ids,
-                                     Map<String, List<ProcessHandle>> found) {
-        for (String id : carries) {
-            if (ids.contains(id)) {
-                ProcessHandle.of(pid).ifPresent(handle ->
-                        found.computeIfAbsent(id, any -> new ArrayList<>()).add(handle));
-                return;
-            }
+        String id = firstOf(carries, ids);
+        if (id != null) {
+            ProcessHandle.of(pid).ifPresent(handle -> found.computeIfAbsent(id, any -> new ArrayList<>()).add(handle));
         }
+        return carries;
     }
 
     /** How many bytes of {@code file} are now in {@code buffer}; -1 if it cannot be read (gone, another user's). */
@@ -251,7 +244,7 @@ final class ProcfsScan {
 
     /** Every {@code ZOOTASK_EXECUTION} value among the {@code length} bytes in the buffer (almost always one or none). */
     private List<String> executionsOf(int length) {
-        List<String> values = NONE;
+        List<String> values = null;
         for (int start = 0; start < length; ) {
             int end = start;
             while (end < length && buffer[end] != 0) {
@@ -260,17 +253,14 @@ final class ProcfsScan {
             if (startsWithPrefix(start, end)) {
                 String id = new String(buffer, start + PREFIX.length, end - start - PREFIX.length,
                         StandardCharsets.UTF_8);
-                values = values.isEmpty() ? List.of(id) : append(values, id);
+                if (values == null) {
+                    values = new ArrayList<>(1);
+                }
+                values.add(id);
             }
             start = end + 1;
         }
-        return values;
-    }
-
-    private static List<String> append(List<String> values, String value) {
-        List<String> more = new ArrayList<>(values);
-        more.add(value);
-        return List.copyOf(more);
+        return values == null ? NONE : List.copyOf(values);
     }
 
     private boolean startsWithPrefix(int start, int end) {

@@ -70,7 +70,6 @@ public final class TaskGuardian implements AutoCloseable {
     private final boolean supported;
     private final Object lock = new Object();
     private Process process;
-    private OutputStream pipe;
     private long startedAt;
     private boolean closed;
 
@@ -164,7 +163,6 @@ public final class TaskGuardian implements AutoCloseable {
                 Process started = builder.start();
                 process = started;
                 startedAt = System.nanoTime();
-                pipe = started.getOutputStream();
                 started.onExit().thenRun(() -> ended(started));
             } catch (IOException e) {
                 log.error("cannot start the task guardian: task processes of a worker killed with -9 would not be"
@@ -191,14 +189,14 @@ public final class TaskGuardian implements AutoCloseable {
         launch();
     }
 
+    /** Its standard input: nothing is ever written to it, and closing it (again) is what ends the guardian. */
     private void closePipe() {
-        if (pipe != null) {
+        if (process != null) {
             try {
-                pipe.close();
+                process.getOutputStream().close();
             } catch (IOException e) {
                 log.debug("closing the guardian's pipe: {}", e.toString());
             }
-            pipe = null;
         }
     }
 }
