@@ -63,7 +63,7 @@ final class BenchCluster implements AutoCloseable {
             }
         }
         for (int i = 1; i <= zooKeeperServers.count(); i++) {
-            start(zooKeeperServers.name(i), "local-cluster", List.of("-Xmx1g"), zooKeeperServers.args(i));
+            start(zooKeeperServers.name(i), "local-cluster", List.of("-Xmx1g"), zooKeeperServers.args(i), false);
         }
         Await.until(zooKeeperServers::allServing, Duration.ofSeconds(120));
         zk = BenchZooKeeper.connect(connect);
@@ -218,10 +218,11 @@ final class BenchCluster implements AutoCloseable {
                 "--server.port=" + (module.equals("client-gateway") ? GATEWAY_PORT : 0),
                 "--spring.main.banner-mode=off", "--logging.level.root=WARN"));
         serviceArgs.addAll(args);
-        return start(name, module, List.of(heap), serviceArgs);
+        // tied: a benchmark killed with -9 (a timeout) takes its services with it, not left to load the next run
+        return start(name, module, List.of(heap), serviceArgs, true);
     }
 
-    private ServiceProcess start(String name, String module, List<String> heap, List<String> args)
+    private ServiceProcess start(String name, String module, List<String> heap, List<String> args, boolean service)
             throws Exception {
         List<String> jvmOptions = new ArrayList<>(heap);
         // G1, as the services get in production (the JVM's default on a machine with 2 cores and 2 GB), with a short
@@ -234,8 +235,10 @@ final class BenchCluster implements AutoCloseable {
             jvmOptions.addAll(List.of(extra.replace("{name}", name).trim().split("\\s+")));
         }
         Path log = options.results().resolve(name + ".log");
-        ServiceProcess process = ServiceProcess.start(name,
-                ExecJar.command(ExecJar.of(options.root(), module), jvmOptions, args), new ServiceProcess.LogFile(log));
+        List<String> command = ExecJar.command(ExecJar.of(options.root(), module), jvmOptions, args);
+        ServiceProcess.LogFile output = new ServiceProcess.LogFile(log);
+        ServiceProcess process = service ? ServiceProcess.startTiedToThisJvm(name, command, Map.of(), output)
+                : ServiceProcess.start(name, command, output);
         started.add(process);
         return process;
     }

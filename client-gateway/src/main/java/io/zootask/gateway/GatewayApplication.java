@@ -1,5 +1,6 @@
 package io.zootask.gateway;
 
+import io.zootask.protocol.spring.ExitWhenStdinCloses;
 import io.zootask.protocol.spring.ZooKeeperClientConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -15,7 +16,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
-@Import(ZooKeeperClientConfiguration.class)
+@Import({ZooKeeperClientConfiguration.class, ExitWhenStdinCloses.class})
 public class GatewayApplication {
 
     public static void main(String[] args) {

@@ -106,7 +106,8 @@ public final class LocalCluster {
         args.addAll(List.of(extra));
         List<String> command = ExecJar.command(ExecJar.of(options.root(), module),
                 List.of("-Xmx256m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args);
-        children.add(ServiceProcess.start(name, command, zookeeperAuthEnvironment(),
+        // tied: a launcher killed with -9 takes its services with it, instead of leaving them to hold the ports
+        children.add(ServiceProcess.startTiedToThisJvm(name, command, zookeeperAuthEnvironment(),
                 new ServiceProcess.PrefixedLines(OUT)));
         OUT.println("[local-cluster] started " + name + " on 127.0.0.1:" + port);
     }

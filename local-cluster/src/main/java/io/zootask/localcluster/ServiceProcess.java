@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,18 +38,26 @@ public final class ServiceProcess {
     public record LogFile(Path file) implements Output {
     }
 
+    /**
+     * The argument that makes a zootask service end when its stdin closes ({@code ExitWhenStdinCloses} in
+     * zootask-protocol, which this launcher module does not depend on).
+     */
+    static final String EXIT_WHEN_STDIN_CLOSES = "--zootask.exit-when-stdin-closes=true";
+
     private final String name;
     private final List<String> command;
     private final Map<String, String> environment;
     private final Output output;
+    private final boolean tiedToThisJvm;
     private final Process process;
 
     private ServiceProcess(String name, List<String> command, Map<String, String> environment, Output output,
-                           Process process) {
+                           boolean tiedToThisJvm, Process process) {
         this.name = name;
         this.command = command;
         this.environment = environment;
         this.output = output;
+        this.tiedToThisJvm = tiedToThisJvm;
         this.process = process;
     }
 
@@ -59,24 +68,47 @@ public final class ServiceProcess {
     /** With {@code environment} added to this JVM's own (secrets go here, not on the command line, where ps shows them). */
     public static ServiceProcess start(String name, List<String> command, Map<String, String> environment,
                                        Output output) throws IOException {
+        return start(name, command, environment, output, false);
+    }
+
+    /**
+     * A zootask service that ends when this JVM ends, however this JVM ends ({@code kill -9} included): its stdin is
+     * a pipe from this JVM, never written to, and it is told to shut down when that pipe closes, which the kernel
+     * does when this JVM exits. {@code command} must run a zootask service's jar, its arguments last.
+     */
+    public static ServiceProcess startTiedToThisJvm(String name, List<String> command,
+                                                    Map<String, String> environment, Output output)
+            throws IOException {
+        return start(name, command, environment, output, true);
+    }
+
+    private static ServiceProcess start(String name, List<String> command, Map<String, String> environment,
+                                        Output output, boolean tiedToThisJvm) throws IOException {
         List<String> commandCopy = List.copyOf(command);
         Map<String, String> environmentCopy = Map.copyOf(environment);
-        ProcessBuilder builder = new ProcessBuilder(commandCopy).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        List<String> launched = new ArrayList<>(commandCopy);
+        if (tiedToThisJvm) {
+            launched.add(EXIT_WHEN_STDIN_CLOSES);
+        }
+        ProcessBuilder builder = new ProcessBuilder(launched).redirectErrorStream(true)
+                .redirectInput(tiedToThisJvm ? ProcessBuilder.Redirect.PIPE
+                        : ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().putAll(environmentCopy);
         if (output instanceof LogFile log) {
             builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.file().toFile()));
         }
-        ServiceProcess started = new ServiceProcess(name, commandCopy, environmentCopy, output, builder.start());
+        // the Process keeps our end of the stdin pipe open for as long as this ServiceProcess is reachable
+        ServiceProcess started = new ServiceProcess(name, commandCopy, environmentCopy, output, tiedToThisJvm,
+                builder.start());
         if (output instanceof PrefixedLines console) {
             started.copyOutputTo(console.out());
         }
         return started;
     }
 
-    /** The same command, name, environment and output, as a new process (a restart after a kill). */
+    /** The same command, name, environment, output and tie, as a new process (a restart after a kill). */
     public ServiceProcess restart() throws IOException {
-        return start(name, command, environment, output);
+        return start(name, command, environment, output, tiedToThisJvm);
     }
 
     public String name() {

@@ -68,6 +68,27 @@ class ServiceProcessTest {
     }
 
     @Test
+    void aServiceTiedToThisJvmIsToldSoAndReadsAStdinThatStaysOpenWhileThisJvmLives() throws Exception {
+        Path log = dir.resolve("svc.log");
+        // the flag comes last, after the jar's own arguments; here it lands in $0
+        ServiceProcess process = ServiceProcess.startTiedToThisJvm("svc", List.of("sh", "-c",
+                "echo \"told: $0\"; cat; echo 'stdin ended'"), java.util.Map.of(), new ServiceProcess.LogFile(log));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log)
+                && Files.readString(log).contains("told: --zootask.exit-when-stdin-closes=true"));
+        // on /dev/null, cat would end at once; on the pipe, only when this JVM (its writer) is gone
+        assertThat(process.awaitExit(Duration.ofMillis(500))).isFalse();
+        assertThat(Files.readString(log)).doesNotContain("stdin ended");
+
+        ServiceProcess again = process.restart();
+        assertThat(process.stop(Duration.ofSeconds(10))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(log).stream()
+                .filter(line -> line.equals("told: --zootask.exit-when-stdin-closes=true")).count() == 2);
+        assertThat(again.isAlive()).as("restarted tied, as it was").isTrue();
+        assertThat(again.stop(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
     void killTreeLeavesNoChildBehind() throws Exception {
         ServiceProcess process = ServiceProcess.start("svc", List.of("sh", "-c", "sleep 60 & wait"),
                 new ServiceProcess.LogFile(dir.resolve("svc.log")));

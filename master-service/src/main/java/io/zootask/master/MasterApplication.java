@@ -1,5 +1,6 @@
 package io.zootask.master;
 
+import io.zootask.protocol.spring.ExitWhenStdinCloses;
 import io.zootask.protocol.spring.ZooKeeperClientConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -9,7 +10,7 @@ import org.springframework.context.annotation.Import;
 /** A master: one of several; the elected one assigns queued tasks and recovers the tasks of dead workers. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import(ZooKeeperClientConfiguration.class)
+@Import({ZooKeeperClientConfiguration.class, ExitWhenStdinCloses.class})
 public class MasterApplication {
 
     public static void main(String[] args) {

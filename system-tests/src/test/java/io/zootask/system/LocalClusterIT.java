@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The README's first command as a user runs it: {@code bin/local-cluster} starts everything, a task submitted with
- * curl finishes, and SIGTERM leaves no process behind. Runs after packaging (failsafe), on ports of its own.
+ * curl finishes, and SIGTERM leaves no process behind; nor does SIGKILL. Runs after packaging (failsafe), on ports of
+ * its own.
  */
 @Timeout(300)
 class LocalClusterIT {
@@ -76,6 +77,39 @@ class LocalClusterIT {
             assertThat(listening(ZOOKEEPER)).isFalse();
             await().atMost(seconds(5)).until(() -> output.stream().anyMatch(l -> l.equals("[local-cluster] stopped")));
         } finally {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aLauncherKilledWithSigkillTakesEveryServiceWithIt() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        int gateway = 18480;
+        Process launcher = new ProcessBuilder("bin/local-cluster", "--gateway-port", String.valueOf(gateway),
+                "--zookeeper-port", "12481", "--base-port", "18400")
+                .directory(root.toFile()).redirectErrorStream(true).start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> copy(launcher, output));
+        reader.setDaemon(true);
+        reader.start();
+        List<ProcessHandle> started = List.of();
+        try {
+            await().atMost(seconds(180)).until(() -> output.stream().anyMatch(l -> l.contains("zootask is up"))
+                    || !launcher.isAlive());
+            assertThat(launcher.isAlive()).as(String.join("\n", output)).isTrue();
+            started = launcher.descendants().toList();
+            assertThat(started).hasSizeGreaterThanOrEqualTo(5);
+
+            // a crash, or kill -9 by a user: no signal handler of the launcher runs, nothing of it stops the services
+            launcher.toHandle().destroyForcibly();
+            assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            List<ProcessHandle> services = started;
+            await().atMost(seconds(90)).until(() -> services.stream().noneMatch(ProcessHandle::isAlive));
+            assertThat(listening(gateway)).as("the next bin/local-cluster finds the port free").isFalse();
+        } finally {
+            started.forEach(ProcessHandle::destroyForcibly);
             launcher.descendants().forEach(ProcessHandle::destroyForcibly);
             launcher.destroyForcibly();
         }

@@ -1,5 +1,6 @@
 package io.zootask.worker;
 
+import io.zootask.protocol.spring.ExitWhenStdinCloses;
 import io.zootask.protocol.spring.ZooKeeperClientConfiguration;
 import io.zootask.worker.execution.ProcessLauncher;
 import org.springframework.boot.SpringApplication;
@@ -10,7 +11,7 @@ import org.springframework.context.annotation.Import;
 /** A worker: registers under {@code /workers}, runs what the master assigns under {@code /assign/<id>}. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import(ZooKeeperClientConfiguration.class)
+@Import({ZooKeeperClientConfiguration.class, ExitWhenStdinCloses.class})
 public class WorkerApplication {
 
     public static void main(String[] args) {
