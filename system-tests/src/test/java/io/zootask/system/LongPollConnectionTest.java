@@ -5,15 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.zootask.protocol.ProtocolCodec;
+import io.zootask.protocol.TaskSpec;
+import io.zootask.protocol.TaskState;
+import io.zootask.protocol.TaskStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -156,6 +169,50 @@ class LongPollConnectionTest {
             assertThat(Answer.read(in).status()).isEqualTo(404);
         }
         awaitWaiting(0);
+    }
+
+    @Test
+    void pollsWhoseTasksEndInOneTransactionAreEachAnsweredWithTheirOwnTask() throws Exception {
+        // a worker commits the statuses of the tasks it finished together in one transaction: one burst of ends
+        int tasks = 40;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            ids.add(gateway.submit("{\"command\":[\"echo\",\"burst " + i + "\"]}")); // no master: queued
+        }
+        ExecutorService clients = Executors.newFixedThreadPool(tasks);
+        try {
+            List<CompletableFuture<Gateway.Reply>> polls = new ArrayList<>();
+            for (String id : ids) {
+                polls.add(CompletableFuture.supplyAsync(() -> gateway.get("/tasks/" + id + "?waitSeconds=60"),
+                        clients));
+            }
+            awaitWaiting(tasks);
+
+            ZooKeeper worker = cluster.plainClient();
+            List<Op> ends = new ArrayList<>();
+            for (String id : ids) {
+                TaskSpec spec = ProtocolCodec.decodeTask(worker.getData("/tasks/" + id, false, null));
+                Instant now = Instant.now();
+                TaskStatus done = new TaskStatus(TaskState.DONE, spec.command(), 0, "output of " + id + "\n", false,
+                        "w-burst", 1, spec.submittedAt(), now, now, null, spec.submission(), spec.submittedBy());
+                ends.add(Op.create("/status/" + id, ProtocolCodec.encode(done), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        CreateMode.PERSISTENT));
+                ends.add(Op.delete("/tasks/" + id, -1));
+            }
+            worker.multi(ends);
+
+            for (int i = 0; i < tasks; i++) {
+                Gateway.Reply answer = polls.get(i).get(20, TimeUnit.SECONDS); // long before the 60 s wait
+                assertThat(answer.status()).isEqualTo(200);
+                assertThat(answer.json().get("id").asString()).isEqualTo(ids.get(i));
+                assertThat(answer.json().get("state").asString()).isEqualTo("done");
+                assertThat(answer.json().get("output").asString()).isEqualTo("output of " + ids.get(i) + "\n");
+            }
+            awaitWaiting(0);
+            awaitWaitingTasks(0);
+        } finally {
+            clients.shutdownNow();
+        }
     }
 
     @Test
