@@ -63,7 +63,9 @@ final class BenchCluster implements AutoCloseable {
             }
         }
         for (int i = 1; i <= zooKeeperServers.count(); i++) {
-            start(zooKeeperServers.name(i), "local-cluster", List.of("-Xmx1g"), zooKeeperServers.args(i), false);
+            // its slow log syncs logged, so that a latency run can say which of its stalls they were
+            start(zooKeeperServers.name(i), "local-cluster", List.of("-Xmx1g", ZooKeeperFsyncs.JVM_OPTION),
+                    zooKeeperServers.args(i), false);
         }
         Await.until(zooKeeperServers::allServing, Duration.ofSeconds(120));
         zk = BenchZooKeeper.connect(connect);
@@ -71,6 +73,15 @@ final class BenchCluster implements AutoCloseable {
 
     String connect() {
         return connect;
+    }
+
+    /** Each ZooKeeper server's log (its stdout and stderr). */
+    List<Path> zooKeeperLogs() {
+        List<Path> logs = new ArrayList<>();
+        for (int i = 1; i <= zooKeeperServers.count(); i++) {
+            logs.add(options.results().resolve(zooKeeperServers.name(i) + ".log"));
+        }
+        return logs;
     }
 
     ZooKeeper zk() {

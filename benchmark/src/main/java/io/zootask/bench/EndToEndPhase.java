@@ -117,7 +117,9 @@ final class EndToEndPhase implements Phase {
         double rate = Math.max(1, figures.get("e2e_tasks_per_s") / 2);
         int tasks = (int) (rate * duration.toSeconds());
         ConcurrentLinkedQueue<LoadGenerator.Trace> traces = new ConcurrentLinkedQueue<>();
+        ZooKeeperFsyncs.Mark fsyncs = ZooKeeperFsyncs.mark(cluster.zooKeeperLogs());
         LoadGenerator.openLoop(rate, tasks, connection -> traces.add(LoadGenerator.submitAndTrace(connection)));
+        List<ZooKeeperFsyncs.Fsync> slowSyncs = fsyncs.since();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         traces.forEach(trace -> latencies.add(trace.totalMicros()));
         List<Long> sorted = sorted(latencies);
@@ -126,6 +128,12 @@ final class EndToEndPhase implements Phase {
         figures.put("e2e_p99_ms_half_load", percentileMillis(sorted, 99));
         figures.put("e2e_max_ms_half_load", sorted.isEmpty() ? 0 : (double) sorted.get(sorted.size() - 1) / 1000);
         SlowTasks.log(traces, 5);
+        // every write waits for a sync of ZooKeeper's log: one that lasts is a stall of every task in flight
+        figures.put("e2e_half_load_zookeeper_slow_fsyncs", slowSyncs.size());
+        figures.put("e2e_half_load_zookeeper_fsync_max_ms",
+                slowSyncs.stream().mapToLong(ZooKeeperFsyncs.Fsync::millis).max().orElse(0));
+        slowSyncs.forEach(sync -> Log.line(String.format("    ZooKeeper log sync over %d ms: %d ms, logged at %s",
+                ZooKeeperFsyncs.THRESHOLD_MILLIS, sync.millis(), sync.at())));
     }
 
     private static List<Long> sorted(ConcurrentLinkedQueue<Long> micros) {
