@@ -28,22 +28,15 @@ class LocalClusterIT {
 
     private static final int GATEWAY = 18080;
     private static final int ZOOKEEPER = 12181;
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
 
     @Test
     void startsTheWholeClusterRunsACurlTaskAndStopsEverythingOnSigterm() throws Exception {
-        Path root = Path.of("").toAbsolutePath().getParent();
-        assertThat(Files.isExecutable(root.resolve("bin/local-cluster"))).isTrue();
-        Process launcher = new ProcessBuilder("bin/local-cluster", "--gateway-port", String.valueOf(GATEWAY),
-                "--zookeeper-port", String.valueOf(ZOOKEEPER), "--base-port", "18000")
-                .directory(root.toFile()).redirectErrorStream(true).start();
+        assertThat(Files.isExecutable(ROOT.resolve("bin/local-cluster"))).isTrue();
         List<String> output = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> copy(launcher, output));
-        reader.setDaemon(true);
-        reader.start();
+        Process launcher = startLauncher(GATEWAY, ZOOKEEPER, 18000, output);
         try {
-            await().atMost(seconds(180)).until(() -> output.stream().anyMatch(l -> l.contains("zootask is up"))
-                    || !launcher.isAlive());
-            assertThat(launcher.isAlive()).as(String.join("\n", output)).isTrue();
+            awaitUp(launcher, output);
             assertThat(output).anyMatch(l -> l.contains("Swagger UI:  http://127.0.0.1:" + GATEWAY + "/swagger-ui.html"));
             assertThat(output.stream().filter(l -> l.startsWith("[local-cluster]") && l.contains("http://"))
                     .findFirst()).as("the first URL it prints")
@@ -84,20 +77,12 @@ class LocalClusterIT {
 
     @Test
     void aLauncherKilledWithSigkillTakesEveryServiceWithIt() throws Exception {
-        Path root = Path.of("").toAbsolutePath().getParent();
         int gateway = 18480;
-        Process launcher = new ProcessBuilder("bin/local-cluster", "--gateway-port", String.valueOf(gateway),
-                "--zookeeper-port", "12481", "--base-port", "18400")
-                .directory(root.toFile()).redirectErrorStream(true).start();
         List<String> output = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> copy(launcher, output));
-        reader.setDaemon(true);
-        reader.start();
+        Process launcher = startLauncher(gateway, 12481, 18400, output);
         List<ProcessHandle> started = List.of();
         try {
-            await().atMost(seconds(180)).until(() -> output.stream().anyMatch(l -> l.contains("zootask is up"))
-                    || !launcher.isAlive());
-            assertThat(launcher.isAlive()).as(String.join("\n", output)).isTrue();
+            awaitUp(launcher, output);
             started = launcher.descendants().toList();
             assertThat(started).hasSizeGreaterThanOrEqualTo(5);
 
@@ -113,6 +98,25 @@ class LocalClusterIT {
             launcher.descendants().forEach(ProcessHandle::destroyForcibly);
             launcher.destroyForcibly();
         }
+    }
+
+    /** {@code bin/local-cluster} on these ports, as a user starts it, its output copied into {@code output}. */
+    private static Process startLauncher(int gateway, int zookeeper, int basePort, List<String> output)
+            throws IOException {
+        Process launcher = new ProcessBuilder("bin/local-cluster", "--gateway-port", String.valueOf(gateway),
+                "--zookeeper-port", String.valueOf(zookeeper), "--base-port", String.valueOf(basePort))
+                .directory(ROOT.toFile()).redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> copy(launcher, output));
+        reader.setDaemon(true);
+        reader.start();
+        return launcher;
+    }
+
+    /** Until it says the cluster is up; failing with everything it said if it ends first. */
+    private static void awaitUp(Process launcher, List<String> output) {
+        await().atMost(seconds(180)).until(() -> output.stream().anyMatch(l -> l.contains("zootask is up"))
+                || !launcher.isAlive());
+        assertThat(launcher.isAlive()).as(String.join("\n", output)).isTrue();
     }
 
     private static String curl(String... args) throws Exception {
