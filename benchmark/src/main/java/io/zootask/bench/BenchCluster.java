@@ -239,9 +239,13 @@ final class BenchCluster implements AutoCloseable {
         return start(name, module, List.of("-Xms" + heap, "-Xmx" + heap), serviceArgs, true);
     }
 
-    private ServiceProcess start(String name, String module, List<String> heap, List<String> args, boolean service)
-            throws Exception {
-        List<String> jvmOptions = new ArrayList<>(heap);
+    /**
+     * {@code module}'s jar as process {@code name}, with {@code ownJvmOptions} (its heap, and what else is its own)
+     * before those every process of the bench gets; {@code tied}: it ends when the benchmark's JVM ends.
+     */
+    private ServiceProcess start(String name, String module, List<String> ownJvmOptions, List<String> args,
+                                 boolean tied) throws Exception {
+        List<String> jvmOptions = new ArrayList<>(ownJvmOptions);
         // G1, as the services get in production (the JVM's default on a machine with 2 cores and 2 GB), with a short
         // pause goal: the serial collector's full collections (ZooKeeper's data tree and the gateway's old generation
         // filling up) stopped ZooKeeper for 86-204 ms and the gateway for up to 170 ms, which was the whole p99 tail
@@ -254,7 +258,7 @@ final class BenchCluster implements AutoCloseable {
         Path log = options.results().resolve(name + ".log");
         List<String> command = ExecJar.command(ExecJar.of(options.root(), module), jvmOptions, args);
         ServiceProcess.LogFile output = new ServiceProcess.LogFile(log);
-        ServiceProcess process = service ? ServiceProcess.startTiedToThisJvm(name, command, Map.of(), output)
+        ServiceProcess process = tied ? ServiceProcess.startTiedToThisJvm(name, command, Map.of(), output)
                 : ServiceProcess.start(name, command, output);
         started.add(process);
         return process;
